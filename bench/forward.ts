@@ -1,0 +1,154 @@
+/**
+ * Forward benchmark (npm run bench:forward): random:gpt2 and random:gpt2-medium, batch 16 × 20 tokens, logits at
+ * the last position. Prints forward time, tokens/s, the backend's GEMM rate measured in the same run on the
+ * forward's own matmul shapes, forward time / matmul-bound time, peak RSS, numTensors around repeated forwards,
+ * a per-kernel time breakdown, and wasm vs cpu on random:tiny.
+ *
+ *   node --expose-gc dist/bench/forward.js [--models gpt2,gpt2-medium] [--iters 5] [--leak 100,10] [--no-profile]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/runtime/backend.js';
+import { loadModel, namedConfig, type HookedGPT2, type ModelConfig } from '../src/runtime/model/index.js';
+
+const B = 16;
+const P = 20;
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+function ids(vocab: number, seed: number): number[][] {
+  let s = seed;
+  return Array.from({ length: B }, () => Array.from({ length: P }, () => (s = (s * 1103515245 + 12345) % 2147483648) % vocab));
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+/** FLOPs of one forward with logits at one position per row. */
+function forwardFlops(c: ModelConfig): { matmul: number; attention: number; unembed: number } {
+  const N = B * P;
+  const d = c.dModel;
+  const matmul = 2 * N * (d * 3 * d + d * d + 2 * d * c.dMlp) * c.nLayers;
+  const attention = 2 * 2 * B * c.nHeads * P * P * c.dHead * c.nLayers;
+  const unembed = 2 * B * d * c.dVocab;
+  return { matmul, attention, unembed };
+}
+
+/** GEMM rate (FLOP/s) of 2-D untransposed matMul on the forward's own shapes. */
+function gemmRate(c: ModelConfig, reps = 3): number {
+  const N = B * P;
+  const d = c.dModel;
+  const shapes: [number, number, number][] = [[N, d, 3 * d], [N, d, d], [N, d, c.dMlp], [N, c.dMlp, d], [B, d, c.dVocab]];
+  let flops = 0;
+  let ms = 0;
+  for (const [m, k, n] of shapes) {
+    const a = tf.randomNormal([m, k]);
+    const b = tf.randomNormal([k, n]);
+    tf.matMul(a, b).dispose(); // packs b once, as the model's weights are
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) {
+      const r = tf.matMul(a, b);
+      r.dataSync();
+      r.dispose();
+    }
+    ms += performance.now() - t;
+    flops += 2 * m * k * n * reps;
+    a.dispose();
+    b.dispose();
+  }
+  return flops / (ms / 1000);
+}
+
+async function timeForwards(model: HookedGPT2, input: number[][], n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const { logits } = await model.runWithHooks(input, { logitsAt: 'last' });
+    logits.dataSync();
+    logits.dispose();
+  }
+  return (performance.now() - t) / n;
+}
+
+async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<string> {
+  const info = await tf.profile(async () => {
+    const { logits } = await model.runWithHooks(input, { logitsAt: 'last' });
+    logits.dataSync();
+    logits.dispose();
+  });
+  const by = new Map<string, number>();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : (k.kernelTimeMs as { error: string } | undefined) ? 0 : 0;
+    by.set(k.name, (by.get(k.name) ?? 0) + ms);
+    total += ms;
+  }
+  const rows = [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  return rows.map(([k, ms]) => `    ${k.padEnd(22)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`).join('\n');
+}
+
+async function benchModel(name: string, iters: number, leakN: number, profile: boolean): Promise<void> {
+  global.gc?.();
+  const t0 = performance.now();
+  const model = await loadModel(`random:${name}`, { backend: 'wasm' });
+  const loadMs = performance.now() - t0;
+  const c = model.config;
+  const input = ids(c.dVocab, 1);
+  await timeForwards(model, input, 1); // warm-up: packs every weight once
+  const rate = gemmRate(c);
+  const ms = await timeForwards(model, input, iters);
+  const f = forwardFlops(c);
+  const boundMs = ((f.matmul + f.attention + f.unembed) / rate) * 1000;
+  console.log(`random:${name}  (${c.nLayers}L ${c.nHeads}H d${c.dModel}, backend ${tf.getBackend()}, load ${(loadMs / 1000).toFixed(1)} s)`);
+  console.log(`  forward ${B}×${P}, logits at last: ${ms.toFixed(0)} ms (mean of ${iters})  ${((B * P) / (ms / 1000)).toFixed(0)} tokens/s`);
+  console.log(`  GEMM ${(rate / 1e9).toFixed(1)} GFLOP/s on the forward's shapes; matmul-bound ${boundMs.toFixed(0)} ms; ratio ${(ms / boundMs).toFixed(2)}`);
+  if (profile) console.log(`  kernel time (one forward):\n${await kernelProfile(model, input)}`);
+  const before = tf.memory().numTensors;
+  const tl = performance.now();
+  await timeForwards(model, input, leakN);
+  const after = tf.memory().numTensors;
+  console.log(`  numTensors before/after ${leakN} forwards: ${before}/${after}${after === before ? '' : '  LEAK'}  (${((performance.now() - tl) / 1000).toFixed(0)} s)`);
+  console.log(`  wasm heap ${mib((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? tf.memory().numBytes)}; peak RSS ${mib(peakRss())}`);
+  model.dispose();
+}
+
+async function tinyBackends(): Promise<void> {
+  const out: string[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    const model = await loadModel('random:tiny', { backend });
+    const input = ids(model.config.dVocab, 2);
+    await timeForwards(model, input, 2);
+    const ms = await timeForwards(model, input, 10);
+    const a = tf.randomNormal([320, 768]);
+    const b = tf.randomNormal([768, 768]);
+    tf.matMul(a, b).dispose();
+    const t = performance.now();
+    tf.matMul(a, b).dataSync();
+    const gemm = (2 * 320 * 768 * 768) / ((performance.now() - t) / 1000) / 1e9;
+    a.dispose();
+    b.dispose();
+    out.push(`  ${backend.padEnd(5)} forward ${ms.toFixed(1)} ms  (${((B * P) / (ms / 1000)).toFixed(0)} tokens/s); GEMM [320,768]@[768,768] ${gemm.toFixed(1)} GFLOP/s`);
+    model.dispose();
+  }
+  await initBackend('wasm');
+  console.log(`random:tiny (2L 4H d32, vocab 50257), ${B}×${P}, logits at last:\n${out.join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  const models = arg('models', 'gpt2,gpt2-medium').split(',').filter(Boolean);
+  const iters = Number(arg('iters', '5'));
+  const leak = arg('leak', '100,10').split(',').map(Number);
+  const profile = !process.argv.includes('--no-profile');
+  await initBackend('wasm');
+  await tinyBackends();
+  for (const [i, m] of models.entries()) {
+    namedConfig(m); // fail fast on a bad name
+    await benchModel(m, iters, leak[Math.min(i, leak.length - 1)], profile);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+/** Spec interventions → runtime Interventions (one per hook: heads across layers become one entry per layer). */
+import { parseExpr } from '../expr/index.js';
+import { headHookSuffix } from '../hooks.js';
+import type { InterventionSpec } from '../schema.js';
+import type { Head, Intervention } from '../../plan/types.js';
+import type { Blame, CompileContext } from './context.js';
+import { resolveSite, selectHeads } from './heads.js';
+
+export interface CompiledIntervention {
+  name: string;
+  items: Intervention[];
+  /** Roles it names, checked against each task it is used with. */
+  roles: { role: string; blame: Blame }[];
+  /** Whether it reads the corrupted run. */
+  needsCorrupted: boolean;
+}
+
+export function compileIntervention(ctx: CompileContext, name: string, spec: InterventionSpec): CompiledIntervention {
+  const path = ['interventions', name];
+  const roles: CompiledIntervention['roles'] = [];
+  const roleList = (list: string[] | undefined, field: string) => {
+    (list ?? []).forEach((role, i) => roles.push({ role, blame: ctx.at([...path, field, i]) }));
+    return list;
+  };
+  const heads = (field: string, text: string): Head[] => {
+    const origin = ctx.origin([...path, field], text);
+    const sel = selectHeads(parseExpr(text, origin), ctx.shape, origin, ctx.modelLabel);
+    if (sel.names.length) throw origin.error(`'${sel.names[0].name}' is not a head: interventions take literal heads`, sel.names[0].offset);
+    return sel.heads;
+  };
+
+  if (spec.type === 'attention_override') {
+    const total = Object.values(spec.keys).reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > 1e-6) throw ctx.at([...path, 'keys'])(`attention weights must sum to 1 (they sum to ${+total.toFixed(6)})`);
+    roles.push({ role: spec.query, blame: ctx.at([...path, 'query']) });
+    for (const role of Object.keys(spec.keys)) roles.push({ role, blame: ctx.at([...path, 'keys', role], true) });
+    return { name, items: [{ type: 'attention_override', heads: heads('heads', spec.heads), query: spec.query, keys: { ...spec.keys } }], roles, needsCorrupted: false };
+  }
+
+  if ((spec.site === undefined) === (spec.heads === undefined)) {
+    throw ctx.at(path)(`give either 'site' (a hook) or 'heads' (with optional 'hook'), not ${spec.site ? 'both' : 'neither'}`);
+  }
+  const positions = roleList(spec.positions, 'positions');
+  const make = (hook: string, hs?: number[], pos = positions): Intervention => {
+    const base = { hook, ...(hs ? { heads: hs } : {}), ...(pos ? { positions: pos } : {}) };
+    return spec.type === 'patch'
+      ? { type: 'patch', ...base, from: spec.from ?? 'corrupted' }
+      : { type: 'ablate', ...base, method: spec.method, ...(spec.seed !== undefined ? { seed: spec.seed } : {}) };
+  };
+  const needsCorrupted = spec.type === 'patch';
+  let items: Intervention[];
+  if (spec.site !== undefined) {
+    const origin = ctx.origin([...path, 'site'], spec.site);
+    const site = resolveSite(parseExpr(spec.site, origin), ctx.shape, origin, ctx.modelLabel);
+    if (site.index.query !== undefined || site.index.key !== undefined) {
+      throw ctx.at([...path, 'site'])('query=/key= select attention entries: use them in an attention metric, or an attention_override');
+    }
+    const pos = site.index.pos;
+    if (typeof pos === 'string' && pos !== '*') {
+      if (positions) throw ctx.at([...path, 'positions'])("give positions either in the site's [pos=…] or in 'positions', not both");
+      roles.push({ role: pos, blame: ctx.at([...path, 'site']) });
+    }
+    const head = site.index.head;
+    items = [make(site.info.name, typeof head === 'number' ? [head] : undefined, typeof pos === 'string' && pos !== '*' ? [pos] : positions)];
+  } else {
+    const byLayer = new Map<number, number[]>();
+    for (const h of heads('heads', spec.heads!)) byLayer.set(h.layer, [...(byLayer.get(h.layer) ?? []), h.head]);
+    const suffix = headHookSuffix(spec.hook);
+    items = [...byLayer].map(([layer, hs]) => make(`blocks.${layer}.${suffix}`, hs));
+  }
+  return { name, items, roles, needsCorrupted };
+}

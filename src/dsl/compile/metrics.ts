@@ -1,0 +1,173 @@
+/**
+ * Metrics → runtime MetricRequests. Named metrics (the spec's `metrics:`) and inline calls in claims
+ * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
+ */
+import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
+import { parseExpr } from '../expr/index.js';
+import type { MetricSpec } from '../schema.js';
+import { didYouMean } from '../suggest.js';
+import type { Blame, CompileContext } from './context.js';
+import { resolveSite, selectHeads } from './heads.js';
+import type { CompiledIntervention } from './interventions.js';
+
+export type MetricKind = MetricRequest['kind'];
+export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_prob', 'attention', 'dla', 'patching_score', 'path_patch', 'head_scores'];
+export const TABLE_KINDS = new Set<MetricKind>(['dla', 'path_patch', 'head_scores']);
+
+export interface Named { name: string; blame: Blame }
+
+export interface MetricArgs {
+  kind: MetricKind;
+  blame: Blame;
+  task?: Named;
+  with?: Named[];
+  versus?: 'distractor' | 'mean_others' | 'max_others';
+  over?: 'vocab' | 'candidates';
+  head?: Head;
+  from?: Named;
+  to?: Named;
+  receiver?: 'logits' | { heads: Head[]; input: 'q' | 'k' | 'v'; positions: Named[] };
+  senders?: Named[];
+  freezeMlps?: boolean;
+  score?: 'previous_token' | 'duplicate_token' | 'induction';
+  seqLen?: number;
+  n?: number;
+  seed?: number;
+}
+
+export interface BuiltMetric { request: MetricRequest; task?: string; needsCorrupted: boolean }
+
+export function checkRole(task: PlanTask, r: Named): string {
+  if (!task.roles.includes(r.name)) {
+    throw r.blame(`task '${task.name}' has no role '${r.name}'${didYouMean(r.name, task.roles)} (roles: ${task.roles.join(', ')})`);
+  }
+  return r.name;
+}
+
+export function lookupTask(ctx: CompileContext, t: Named | undefined, blame: Blame): PlanTask {
+  if (!t) throw blame('missing the task');
+  const task = ctx.tasks.get(t.name);
+  if (!task) {
+    const names = [...ctx.tasks.keys()];
+    throw t.blame(`unknown task '${t.name}'${didYouMean(t.name, names)} (tasks: ${names.join(', ') || 'none'})`);
+  }
+  return task;
+}
+
+export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: Map<string, CompiledIntervention>): BuiltMetric {
+  if (a.kind === 'head_scores') {
+    const req: MetricRequest = { kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }), ...(a.seed !== undefined && { seed: a.seed }) };
+    return { request: req, needsCorrupted: false };
+  }
+  const task = lookupTask(ctx, a.task, a.blame);
+  let needsCorrupted = false;
+  const withList = (): Intervention[] | undefined => {
+    if (!a.with || a.with.length === 0) return undefined;
+    const out: Intervention[] = [];
+    for (const w of a.with) {
+      const iv = interventions.get(w.name);
+      if (!iv) {
+        const names = [...interventions.keys()];
+        throw w.blame(`unknown intervention '${w.name}'${didYouMean(w.name, names)} (interventions: ${names.join(', ') || 'none'})`);
+      }
+      for (const r of iv.roles) checkRole(task, { name: r.role, blame: r.blame });
+      needsCorrupted ||= iv.needsCorrupted;
+      out.push(...iv.items);
+    }
+    return out;
+  };
+  const t = task.name;
+  let request: MetricRequest;
+  switch (a.kind) {
+    case 'logit_diff': {
+      const w = withList();
+      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }) };
+      break;
+    }
+    case 'accuracy': {
+      const w = withList();
+      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }) };
+      break;
+    }
+    case 'answer_prob': {
+      const w = withList();
+      request = { kind: 'answer_prob', task: t, ...(w && { with: w }) };
+      break;
+    }
+    case 'attention':
+      if (!a.head || !a.from || !a.to) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
+      request = { kind: 'attention', task: t, head: a.head, from: checkRole(task, a.from), to: checkRole(task, a.to) };
+      break;
+    case 'dla':
+      request = { kind: 'dla', task: t };
+      break;
+    case 'patching_score': {
+      const w = withList();
+      if (!w) throw a.blame('patching_score needs interventions (with: …)');
+      request = { kind: 'patching_score', task: t, with: w };
+      needsCorrupted = true;
+      break;
+    }
+    case 'path_patch': {
+      const r = a.receiver ?? 'logits';
+      const receivers = r === 'logits' ? r : { heads: r.heads, input: r.input, positions: r.positions.map((p) => checkRole(task, p)) };
+      const senders = a.senders?.map((s) => checkRole(task, s));
+      request = { kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }) };
+      needsCorrupted = true;
+      break;
+    }
+  }
+  return { request, task: t, needsCorrupted };
+}
+
+/** A `metrics:` entry → MetricArgs (blaming its YAML fields). */
+export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): MetricArgs {
+  const path = ['metrics', name];
+  const named = (field: string, value: string): Named => ({ name: value, blame: ctx.at([...path, field]) });
+  const list = (field: string, v: string | string[] | undefined): Named[] | undefined =>
+    v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x, i) => ({ name: x, blame: ctx.at(Array.isArray(v) ? [...path, field, i] : [...path, field]) }));
+  const a: MetricArgs = { kind: m.kind, blame: ctx.at(path, true) };
+  if ('task' in m) a.task = named('task', m.task);
+  if ('with' in m) a.with = list('with', m.with);
+  switch (m.kind) {
+    case 'logit_diff': a.versus = m.versus; break;
+    case 'accuracy': a.over = m.over; break;
+    case 'attention': {
+      if (m.site !== undefined) {
+        if (m.head !== undefined || m.from !== undefined || m.to !== undefined) throw ctx.at(path, true)("give either 'site' or 'head', 'from' and 'to'");
+        const origin = ctx.origin([...path, 'site'], m.site);
+        const site = resolveSite(parseExpr(m.site, origin), ctx.shape, origin, ctx.modelLabel);
+        if (site.info.suffix !== 'attn.hook_pattern' || typeof site.index.head !== 'number' || typeof site.index.query !== 'string' || typeof site.index.key !== 'string') {
+          throw ctx.at([...path, 'site'])("an attention site is 'blocks.L.attn.hook_pattern[head=H, query=ROLE, key=ROLE]'");
+        }
+        a.head = { layer: site.info.layer!, head: site.index.head };
+        a.from = named('site', site.index.query);
+        a.to = named('site', site.index.key);
+      } else {
+        if (m.head === undefined) throw ctx.at(path, true)("attention needs 'head' (or 'site')");
+        const origin = ctx.origin([...path, 'head'], m.head);
+        const sel = selectHeads(parseExpr(m.head, origin), ctx.shape, origin, ctx.modelLabel);
+        if (sel.heads.length !== 1 || sel.names.length) throw ctx.at([...path, 'head'])('attention takes exactly one head, like 12.3');
+        a.head = sel.heads[0];
+        if (m.from !== undefined) a.from = named('from', m.from);
+        if (m.to !== undefined) a.to = named('to', m.to);
+      }
+      break;
+    }
+    case 'path_patch': {
+      if (m.to !== undefined && m.to !== 'logits') {
+        const origin = ctx.origin([...path, 'to', 'heads'], m.to.heads);
+        const sel = selectHeads(parseExpr(m.to.heads, origin), ctx.shape, origin, ctx.modelLabel);
+        if (sel.names.length) throw origin.error(`'${sel.names[0].name}' is not a head: path_patch metrics take literal receiver heads (use circuits for stages)`, sel.names[0].offset);
+        a.receiver = { heads: sel.heads, input: m.to.input, positions: list('to', m.to.positions)!.map((p, i) => ({ ...p, blame: ctx.at([...path, 'to', 'positions', i]) })) };
+      }
+      a.senders = list('senders', m.senders);
+      a.freezeMlps = m.freezeMlps;
+      break;
+    }
+    case 'head_scores':
+      Object.assign(a, { score: m.score, seqLen: m.seqLen, n: m.n, seed: m.seed });
+      break;
+  }
+  return a;
+}

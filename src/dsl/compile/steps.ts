@@ -1,0 +1,108 @@
+/**
+ * Builds the step graph: one model load, per task a build, a check and the shared clean/corrupted runs (added only
+ * when some metric reads them), then metric, circuit and claim steps. Identical metric requests share one step.
+ */
+import type { MetricRequest, PlanStage, PlanStep, PlanTask } from '../../plan/types.js';
+
+/** A JSON key with sorted object keys, so equal requests compare equal. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Extra forward passes a metric makes per prompt, beyond the shared clean/corrupted runs (an estimate). */
+export function extraPasses(req: MetricRequest, nLayers: number): number {
+  switch (req.kind) {
+    case 'logit_diff':
+    case 'accuracy':
+    case 'answer_prob':
+      return req.with?.length ? 1 : 0;
+    case 'patching_score':
+      return 1;
+    case 'path_patch':
+      // Batched senders: about one frozen rerun per sender layer, plus the receivers' rerun.
+      return nLayers + 1;
+    default:
+      return 0;
+  }
+}
+
+export class StepGraph {
+  readonly steps: PlanStep[] = [];
+  private metricKeys = new Map<string, string>();
+  private ids = new Set<string>();
+
+  constructor(private readonly nLayers: number, private readonly tasks: Map<string, PlanTask>) {
+    this.push({ id: 'model', kind: 'load_model', deps: [], label: 'load model', forwardPasses: 0 });
+  }
+
+  private push(step: PlanStep): void {
+    this.steps.push(step);
+    this.ids.add(step.id);
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  private prompts(task: string): number {
+    return this.tasks.get(task)?.prompts ?? 0;
+  }
+
+  /** The steps a task's data passes through; returns the id metrics depend on. */
+  taskReady(task: string): string {
+    if (!this.has(`task:${task}`)) {
+      const n = this.prompts(task);
+      this.push({ id: `task:${task}`, kind: 'build_task', task, deps: [], label: `build task ${task}`, forwardPasses: 0 });
+      this.push({ id: `check:${task}`, kind: 'check_task', task, deps: ['model', `task:${task}`], label: `check task ${task}${n ? ` (${n} prompts)` : ''}`, forwardPasses: 0 });
+    }
+    return `check:${task}`;
+  }
+
+  run(task: string, side: 'clean' | 'corrupted'): string {
+    const id = `${side}:${task}`;
+    if (!this.has(id)) {
+      this.push({ id, kind: side === 'clean' ? 'clean_run' : 'corrupted_run', task, deps: [this.taskReady(task)], label: `${side} run ${task}`, forwardPasses: this.prompts(task) });
+    }
+    return id;
+  }
+
+  /** A metric step (deduplicated by request). Returns its id. */
+  metric(name: string, request: MetricRequest, needsCorrupted: boolean): string {
+    const key = canonical(request);
+    const existing = this.metricKeys.get(key);
+    if (existing) return existing;
+    let id = `metric:${name}`;
+    for (let i = 2; this.has(id); i++) id = `metric:${name}#${i}`;
+    const deps = ['model'];
+    let passes = 0;
+    if ('task' in request) {
+      deps.push(this.run(request.task, 'clean'));
+      if (needsCorrupted) deps.push(this.run(request.task, 'corrupted'));
+      passes = extraPasses(request, this.nLayers) * this.prompts(request.task);
+    } else if (request.kind === 'head_scores') {
+      passes = request.n ?? 1;
+    }
+    this.metricKeys.set(key, id);
+    this.push({ id, kind: 'metric', name, request, deps, label: name, forwardPasses: passes });
+    return id;
+  }
+
+  circuit(name: string, task: string | undefined, stages: PlanStage[], declared?: { layer: number; head: number; role: string }[]): string {
+    const id = `circuit:${name}`;
+    const deps = task ? ['model', this.run(task, 'clean'), this.run(task, 'corrupted')] : [];
+    const passes = task ? stages.length * (this.nLayers + 1) * this.prompts(task) : 0;
+    this.push({ id, kind: 'circuit', name, ...(task && { task }), stages, ...(declared && { declared }), deps, label: `circuit ${name}`, forwardPasses: passes });
+    return id;
+  }
+
+  claim(name: string, deps: string[]): string {
+    const id = `claim:${name}`;
+    this.push({ id, kind: 'claim', claim: name, deps, label: name, forwardPasses: 0 });
+    return id;
+  }
+}

@@ -1,0 +1,106 @@
+/** Results of running plans: plain JSON, written by `--out`, read by reporters and `circuitspec diff`. */
+import type { Circuit, MetricRequest, MetricValue } from '../runtime/experiments/types.js';
+import type { ProcessingSpec, SpecLocation, Tol } from './types.js';
+
+export type { Circuit, MetricValue };
+
+export type Verdict = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass' | 'error';
+
+/** A value as claims see it: a number, a head set ('12.3' names), or a head table. */
+export type Measured =
+  | { type: 'number'; value: number }
+  | { type: 'heads'; heads: string[] }
+  | { type: 'table'; nLayers: number; nHeads: number; values: number[][] }
+  | { type: 'bool'; value: boolean };
+
+/** One comparison inside a claim: what was measured, what was expected, and whether it held. */
+export interface Check {
+  text: string;
+  measured: Measured;
+  op: string;
+  expected: Measured;
+  tol?: Tol;
+  pass: boolean;
+}
+
+export interface ClaimResult {
+  name: string;
+  assert: string;
+  verdict: Verdict;
+  /** The first comparison's sides (the claim's headline numbers). */
+  measured?: Measured;
+  expected?: string;
+  checks: Check[];
+  message?: string;
+  reason?: string;
+  tags: string[];
+  description?: string;
+  ref?: string;
+  at: SpecLocation;
+  ms: number;
+}
+
+export interface MetricResult {
+  /** The spec's name for it, or its expression for inline metrics. */
+  name: string;
+  request: MetricRequest;
+  value: MetricValue;
+  ms: number;
+}
+
+export interface Provenance {
+  specFile: string;
+  specSha256: string;
+  model: { source: string; weightHash: string; processing: ProcessingSpec | Record<string, boolean>; backend: string };
+  packageVersion: string;
+  node: string;
+  platform: string;
+  seed: number;
+  /** Seeds each task was generated with. */
+  taskSeeds: Record<string, number>;
+  batchSize: number;
+  startedAt: string;
+}
+
+export interface SpecResult {
+  version: 1;
+  name: string;
+  file: string;
+  provenance: Provenance;
+  metrics: Record<string, MetricResult>;
+  circuits: Record<string, Circuit>;
+  claims: ClaimResult[];
+  timings: { totalMs: number; steps: Record<string, number> };
+  /** Set when the spec could not run at all (the model did not load, a task failed its checks, …). */
+  error?: string;
+}
+
+export interface Summary { passed: number; failed: number; skipped: number; xfailed: number; xpassed: number; errors: number }
+
+export interface RunResults {
+  version: 1;
+  specs: SpecResult[];
+  summary: Summary;
+  durationMs: number;
+}
+
+export function summarize(specs: SpecResult[]): Summary {
+  const s: Summary = { passed: 0, failed: 0, skipped: 0, xfailed: 0, xpassed: 0, errors: 0 };
+  for (const spec of specs) {
+    if (spec.error && spec.claims.length === 0) s.errors++;
+    for (const c of spec.claims) {
+      if (c.verdict === 'pass') s.passed++;
+      else if (c.verdict === 'fail') s.failed++;
+      else if (c.verdict === 'skip') s.skipped++;
+      else if (c.verdict === 'xfail') s.xfailed++;
+      else if (c.verdict === 'xpass') s.xpassed++;
+      else s.errors++;
+    }
+  }
+  return s;
+}
+
+/** A run fails when any claim fails, passes unexpectedly (strict xfail) or errors. */
+export function runFailed(s: Summary): boolean {
+  return s.failed + s.xpassed + s.errors > 0;
+}

@@ -1,0 +1,136 @@
+/**
+ * A Plan: what the compiler makes of a spec and the executor runs. Plain JSON data (printable, savable, sendable
+ * to a worker): every name is resolved, every metric is a runtime MetricRequest, claims are a typed expression tree.
+ */
+import type { Head, Intervention, MetricRequest } from '../runtime/experiments/types.js';
+import type { TaskSource } from '../runtime/tasks/types.js';
+
+export type { Head, Intervention, MetricRequest, TaskSource };
+
+export interface ModelShape { nLayers: number; nHeads: number; dModel: number; dVocab: number; nCtx: number }
+
+export type ProcessingSpec =
+  | 'none'
+  | 'transformerlens'
+  | { foldLn?: boolean; centerWritingWeights?: boolean; centerUnembed?: boolean; foldValueBiases?: boolean };
+
+export interface PlanModel {
+  /** `random:…`, a hub id, or an absolute folder. */
+  source: string;
+  processing: ProcessingSpec;
+  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  shape: ModelShape;
+}
+
+export interface PlanTask {
+  name: string;
+  source: TaskSource;
+  prependBos: boolean;
+  /** Folder relative task files are read from (the spec's folder). */
+  baseDir: string;
+  roles: string[];
+  /** Known before building (generators); undefined for datasets and files. */
+  prompts?: number;
+  /** Typical prompt length in tokens, for estimates. */
+  positions?: number;
+}
+
+/** Where in the spec something came from, for reports and errors. */
+export interface SpecLocation { file: string; line: number; column: number }
+
+export type StepKind = 'load_model' | 'build_task' | 'check_task' | 'clean_run' | 'corrupted_run' | 'metric' | 'circuit' | 'claim';
+
+interface StepBase {
+  id: string;
+  deps: string[];
+  /** Human label for progress and `circuitspec plan`. */
+  label: string;
+  /** Estimated forward passes over one prompt (prompts × passes). */
+  forwardPasses: number;
+}
+
+export type Receiver =
+  | 'logits'
+  /** Receivers: literal heads plus the heads of earlier stages (by name), resolved when the stage runs. */
+  | { heads: Head[]; stages: string[]; input: 'q' | 'k' | 'v'; positions: string[] };
+
+export interface PlanStage {
+  name: string;
+  role: string;
+  receiver: Receiver;
+  senderPositions?: string[];
+  freezeMlps?: boolean;
+  keep: { topK?: number; topPercent?: number; threshold?: number };
+  sign: 'positive' | 'negative' | 'abs';
+}
+
+export type PlanStep =
+  | (StepBase & { kind: 'load_model' })
+  | (StepBase & { kind: 'build_task' | 'check_task' | 'clean_run' | 'corrupted_run'; task: string })
+  | (StepBase & { kind: 'metric'; name: string; request: MetricRequest })
+  | (StepBase & { kind: 'circuit'; name: string; task?: string; stages: PlanStage[]; declared?: { layer: number; head: number; role: string }[] })
+  | (StepBase & { kind: 'claim'; claim: string });
+
+export type MetricStep = Extract<PlanStep, { kind: 'metric' }>;
+export type CircuitStep = Extract<PlanStep, { kind: 'circuit' }>;
+
+export type Tol = { abs?: number; rel?: number };
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in';
+export type ValueType = 'number' | 'heads' | 'table' | 'bool';
+
+/** Claim expressions, typed at compile time. `text` is the source form, shown next to measured values. */
+export type ClaimExpr =
+  | { op: 'num'; value: number; text: string }
+  | { op: 'heads'; heads: Head[]; text: string }
+  /** A metric step's value: a scalar (number) or a head table. */
+  | { op: 'metric'; step: string; type: 'number' | 'table'; text: string }
+  /** A circuit's heads, optionally one role's. */
+  | { op: 'circuit'; step: string; role?: string; text: string }
+  | { op: 'fn'; fn: FnName; args: ClaimExpr[]; opts: Record<string, string | number>; type: ValueType; text: string }
+  | { op: 'compare'; cmp: CompareOp; operands: 'number' | 'heads'; left: ClaimExpr; right: ClaimExpr; tol?: Tol; text: string }
+  | { op: 'and' | 'or'; args: ClaimExpr[]; text: string }
+  | { op: 'not'; arg: ClaimExpr; text: string };
+
+export type FnName =
+  | 'delta' | 'ratio' | 'abs' | 'neg'
+  | 'top' | 'score' | 'rank' | 'count'
+  | 'overlap' | 'coverage' | 'shared' | 'union'
+  | 'spearman' | 'regressions';
+
+export type ClaimMode = 'run' | 'skip' | 'xfail';
+
+export interface PlanClaim {
+  name: string;
+  /** The assertion as written. */
+  assert: string;
+  expr: ClaimExpr;
+  mode: ClaimMode;
+  /** Why skipped / why expected to fail. */
+  reason?: string;
+  only: boolean;
+  tags: string[];
+  description?: string;
+  ref?: string;
+  /** Steps the claim reads (metric and circuit step ids). */
+  needs: string[];
+  at: SpecLocation;
+}
+
+export interface Plan {
+  version: 1;
+  spec: {
+    name: string;
+    description?: string;
+    file: string;
+    sha256: string;
+    paper?: { title?: string; authors?: string; arxiv?: string; url?: string; year?: number };
+    tags: string[];
+  };
+  model: PlanModel;
+  seed: number;
+  batchSize: number;
+  tasks: PlanTask[];
+  steps: PlanStep[];
+  claims: PlanClaim[];
+  estimate: { forwardPasses: number; prompts: number };
+}

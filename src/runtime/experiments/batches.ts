@@ -1,0 +1,51 @@
+/** A task split into model batches, with role positions per row. */
+import { CircuitspecError } from '../../errors.js';
+import type { Prompt, PromptSet } from '../tasks/types.js';
+
+export interface Batch {
+  index: number;
+  prompts: Prompt[];
+  /** Token ids per row, unpadded (the model right-pads). */
+  clean: number[][];
+  corrupted: number[][] | null;
+  lengths: number[];
+}
+
+export function makeBatches(set: PromptSet, batchSize: number): Batch[] {
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new CircuitspecError(`batchSize must be a positive integer, got ${batchSize}`, { field: 'batchSize' });
+  const out: Batch[] = [];
+  const allCorrupted = set.prompts.every((p) => p.corrupted);
+  for (let i = 0; i < set.prompts.length; i += batchSize) {
+    const prompts = set.prompts.slice(i, i + batchSize);
+    out.push({
+      index: out.length,
+      prompts,
+      clean: prompts.map((p) => p.tokens),
+      corrupted: allCorrupted ? prompts.map((p) => p.corrupted!.tokens) : null,
+      lengths: prompts.map((p) => p.tokens.length),
+    });
+  }
+  return out;
+}
+
+/** The absolute position of `role` in each row; the error names the task and prompt. */
+export function rolePositions(set: PromptSet, prompts: Prompt[], role: string): number[] {
+  return prompts.map((p) => {
+    const pos = role === 'END' ? p.tokens.length - 1 : p.roles[role];
+    if (pos === undefined) {
+      throw new CircuitspecError(`task '${set.name}', prompt ${p.id} has no role '${role}' (roles: ${Object.keys(p.roles).join(', ')})`, { field: `roles.${role}` });
+    }
+    return pos;
+  });
+}
+
+/** Per row, the positions of several roles (deduplicated, ascending). */
+export function rolesPositions(set: PromptSet, prompts: Prompt[], roles: string[]): number[][] {
+  const cols = roles.map((r) => rolePositions(set, prompts, r));
+  return prompts.map((_, b) => [...new Set(cols.map((c) => c[b]))].sort((x, y) => x - y));
+}
+
+export function requireCorrupted(set: PromptSet, what: string): void {
+  const missing = set.prompts.find((p) => !p.corrupted);
+  if (missing) throw new CircuitspecError(`${what} needs corrupted prompts, but task '${set.name}' prompt ${missing.id} has none (give the task a corruption)`, { field: `tasks.${set.name}` });
+}

@@ -1,0 +1,73 @@
+/** Experiment requests and results: plain JSON-able data the executor builds from a Plan. */
+import type { HookedGPT2 } from '../model/index.js';
+import type { PromptSet } from '../tasks/types.js';
+
+/** Printed 'layer.head'. */
+export type Head = { layer: number; head: number };
+
+export type Intervention =
+  | { type: 'patch'; hook: string; heads?: number[]; positions?: string[] /* role names */; from: 'corrupted' | 'clean' }
+  | { type: 'ablate'; hook: string; heads?: number[]; positions?: string[]; method: 'zero' | 'mean' | 'resample'; seed?: number }
+  | { type: 'attention_override'; heads: Head[]; query: string /* role */; keys: Record<string, number> /* role → weight */ };
+
+export type PathPatchReceivers = 'logits' | { heads: Head[]; input: 'q' | 'k' | 'v'; positions: string[] };
+
+export type MetricRequest =
+  | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[] }
+  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates'; with?: Intervention[] }
+  | { kind: 'answer_prob'; task: string; with?: Intervention[] }
+  | { kind: 'attention'; task: string; head: Head; from: string; to: string }
+  /** Per head → HeadTable. */
+  | { kind: 'dla'; task: string }
+  /** (patched − clean) / (corrupted − clean). */
+  | { kind: 'patching_score'; task: string; with: Intervention[] }
+  /** → HeadTable. */
+  | { kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean }
+  /** → HeadTable. */
+  | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number };
+
+export type MetricValue =
+  | { type: 'scalar'; value: number; perPrompt?: number[] }
+  /** values[layer][head]. */
+  | { type: 'heads'; nLayers: number; nHeads: number; values: number[][] };
+
+export interface CircuitStage {
+  name: string;
+  role: string;
+  /** A path_patch or another head table. */
+  from: MetricRequest;
+  keep: { topK?: number; topPercent?: number; threshold?: number };
+  sign?: 'positive' | 'negative' | 'abs';
+  /** Earlier stages whose kept heads join `from.receivers.heads` (a path_patch with head receivers). */
+  receiversFrom?: string[];
+}
+
+export interface CircuitHead { layer: number; head: number; role: string; stage: string; score: number }
+export interface Circuit { task: string; heads: CircuitHead[] }
+
+export interface CircuitComparison {
+  intersection: string[];
+  union: string[];
+  jaccard: number;
+  sharedOfA: number;
+  sharedOfB: number;
+  byRole: Record<string, { a: string[]; b: string[]; shared: string[] }>;
+}
+
+export interface ExperimentContext {
+  model: HookedGPT2;
+  tasks: Map<string, PromptSet>;
+  seed: number;
+  batchSize: number;
+  onProgress?: (p: { step: string; done: number; total: number }) => void;
+}
+
+export interface ContextOptions {
+  seed?: number;
+  batchSize?: number;
+  onProgress?: (p: { step: string; done: number; total: number }) => void;
+}
+
+export function headName(h: Head): string {
+  return `${h.layer}.${h.head}`;
+}

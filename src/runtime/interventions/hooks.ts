@@ -1,0 +1,193 @@
+/**
+ * Interventions → the model's per-run hooks, for one batch. Patching and ablation replace a hook's activation at
+ * the chosen heads and role positions; the attention override rewrites hook_pattern rows. When every intervention
+ * names its positions, the run starts at the earliest of them (a partial rerun reading earlier keys/values from
+ * the base run's cache), so an intervention at END recomputes one position.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CircuitspecError } from '../../errors.js';
+import { deriveSeed, makeRng } from '../util/rng.js';
+import { hookShape, parseHookName, type ActivationCache, type Hook } from '../model/index.js';
+import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../experiments/batches.js';
+import { batchesOf, memo, sharedRun, taskOf, type RunEntry, type Side } from '../experiments/context.js';
+import type { ExperimentContext, Head, Intervention } from '../experiments/types.js';
+import { validateIntervention } from './validate.js';
+
+export interface BatchIntervention {
+  base: Side;
+  hooks: Hook[];
+  startPos: number;
+  past?: ActivationCache;
+  /** Tensors made for the hooks (not owned by a cache). */
+  dispose(): void;
+}
+
+/** Which run the interventions edit: clean, unless every patch copies from the clean run into the corrupted one. */
+export function baseSide(ivs: Intervention[]): Side {
+  const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
+  if (froms.size > 1) throw new CircuitspecError('one metric cannot patch both from the corrupted run and from the clean run', { field: 'with' });
+  return froms.has('clean') ? 'corrupted' : 'clean';
+}
+
+export function kvNames(nLayers: number): string[] {
+  const out: string[] = [];
+  for (let l = 0; l < nLayers; l++) out.push(`blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`);
+  return out;
+}
+
+export async function batchHooks(ctx: ExperimentContext, task: string, batch: Batch, ivs: Intervention[], where = 'with'): Promise<BatchIntervention> {
+  const set = taskOf(ctx, task);
+  const { config } = ctx.model;
+  ivs.forEach((iv, i) => validateIntervention(iv, config, set, `${where}[${i}]`));
+  const base = baseSide(ivs);
+  if (ivs.some((iv) => iv.type === 'patch')) requireCorrupted(set, `${where}: patching`);
+  const other: Side = base === 'clean' ? 'corrupted' : 'clean';
+  const K = Math.max(...batch.lengths);
+
+  // Positions per intervention (null = all positions) decide where the run may start.
+  const posOf = (iv: Intervention): number[][] | null =>
+    iv.type === 'attention_override' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
+      : iv.positions?.length ? rolesPositions(set, batch.prompts, iv.positions) : null;
+  const positions = ivs.map(posOf);
+  const startPos = positions.some((p) => p === null) || ivs.length === 0 ? 0 : Math.min(...positions.flatMap((p) => p!.flat()));
+
+  // What each run must have cached: hook values to copy from, and keys/values for a partial rerun.
+  const baseNames = new Set<string>(startPos > 0 ? kvNames(config.nLayers) : []);
+  const otherNames = new Set<string>();
+  for (const iv of ivs) {
+    if (iv.type === 'patch') otherNames.add(iv.hook);
+    if (iv.type === 'ablate' && iv.method === 'resample') baseNames.add(iv.hook);
+  }
+  // The other run first: fetching the base run afterwards can only evict other batches' caches.
+  const otherRun = otherNames.size ? await sharedRun(ctx, task, batch, other, [...otherNames]) : undefined;
+  const baseRun: RunEntry | undefined = baseNames.size ? await sharedRun(ctx, task, batch, base, [...baseNames]) : undefined;
+
+  const made: tf.Tensor[] = [];
+  const hooks: Hook[] = [];
+  for (let i = 0; i < ivs.length; i++) {
+    const iv = ivs[i];
+    const pos = positions[i] ?? undefined;
+    if (iv.type === 'patch') {
+      hooks.push({ name: iv.hook, value: otherRun!.cache!.get(iv.hook), heads: iv.heads, positions: pos });
+    } else if (iv.type === 'ablate') {
+      const p = parseHookName(iv.hook, config);
+      let value: tf.Tensor;
+      if (iv.method === 'zero') {
+        value = tf.zeros([1, ...hookShape(p, config, 1, K, 0).slice(1)]);
+        made.push(value);
+      } else if (iv.method === 'mean') {
+        value = await taskMean(ctx, task, iv.hook, K);
+      } else {
+        value = resampleRows(baseRun!.cache!.get(iv.hook), deriveSeed(iv.seed ?? ctx.seed, `resample:${task}:${batch.index}`), `${where}[${i}]`);
+        made.push(value);
+      }
+      hooks.push({ name: iv.hook, value, heads: iv.heads, positions: pos });
+    } else {
+      hooks.push(...overrideHooks(set.name, batch, iv.heads, pos!, keyPositions(ctx, task, batch, iv.keys), startPos));
+    }
+  }
+  return {
+    base, hooks, startPos, past: startPos > 0 ? baseRun!.cache! : undefined,
+    dispose: () => made.forEach((t) => t.dispose()),
+  };
+}
+
+function keyPositions(ctx: ExperimentContext, task: string, batch: Batch, keys: Record<string, number>): { pos: number[]; weight: number }[] {
+  const set = taskOf(ctx, task);
+  return Object.entries(keys).map(([role, weight]) => ({ pos: rolePositions(set, batch.prompts, role), weight }));
+}
+
+/** Rows of x [B, …] in a seeded order in which no row keeps its own (a derangement; Sattolo's shuffle). */
+function resampleRows(x: tf.Tensor, seed: number, where: string): tf.Tensor {
+  const B = x.shape[0];
+  if (B < 2) throw new CircuitspecError(`${where}: resample ablation needs at least 2 prompts per batch`, { field: where });
+  const rng = makeRng(seed);
+  const perm = Array.from({ length: B }, (_, i) => i);
+  for (let i = B - 1; i > 0; i--) {
+    const j = rng.int(i);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  return tf.tidy(() => tf.gather(x, tf.tensor1d(perm, 'int32')));
+}
+
+/**
+ * Mean of a hook's clean activation over the task, shaped [1, K, …] for a batch padded to K. Prompts of one
+ * length: the mean per position; of several lengths: one mean over all prompts and real positions.
+ */
+async function taskMean(ctx: ExperimentContext, task: string, hook: string, K: number): Promise<tf.Tensor> {
+  const key = `mean\u0000${task}\u0000${hook}`;
+  const { config } = ctx.model;
+  const p = parseHookName(hook, config);
+  const stats = memo(ctx, key, () => ({ sum: null as Float32Array | null, shape: [] as number[], perPosition: true, byK: new Map<number, tf.Tensor>() }),
+    (s) => s.byK.forEach((t) => t.dispose()));
+  if (!stats.sum) {
+    const set = taskOf(ctx, task);
+    const lengths = new Set(set.prompts.map((q) => q.tokens.length));
+    stats.perPosition = lengths.size === 1;
+    if (!stats.perPosition && p.posAxis !== 1) {
+      throw new CircuitspecError(`mean ablation of '${hook}' needs prompts of one length (task '${task}' has ${[...lengths].join(', ')})`, { field: hook });
+    }
+    let count = 0;
+    for (const b of batchesOf(ctx, task)) {
+      const arr = (await sharedRun(ctx, task, b, 'clean', [hook])).cache!.array(hook);
+      const [B, P] = arr.shape;
+      const inner = arr.shape.slice(2).reduce((a, c) => a * c, 1);
+      const rowSize = arr.data.length / B;
+      if (stats.perPosition) {
+        stats.sum ??= new Float32Array(rowSize);
+        stats.shape = [1, ...arr.shape.slice(1)];
+        for (let r = 0; r < B; r++) for (let i = 0; i < rowSize; i++) stats.sum[i] += arr.data[r * rowSize + i];
+        count += B;
+      } else {
+        stats.sum ??= new Float32Array(inner);
+        stats.shape = arr.shape.slice(2);
+        for (let r = 0; r < B; r++) {
+          for (let q = 0; q < b.lengths[r]; q++) {
+            const off = (r * P + q) * inner;
+            for (let i = 0; i < inner; i++) stats.sum[i] += arr.data[off + i];
+          }
+          count += b.lengths[r];
+        }
+      }
+    }
+    for (let i = 0; i < stats.sum!.length; i++) stats.sum![i] /= count;
+  }
+  let t = stats.byK.get(K);
+  if (!t) {
+    const sum = stats.sum!;
+    t = stats.perPosition ? tf.tensor(sum, stats.shape) : tf.tidy(() => tf.broadcastTo(tf.tensor(sum, [1, 1, ...stats.shape]), [1, K, ...stats.shape]));
+    stats.byK.set(K, t);
+  }
+  return t;
+}
+
+/**
+ * hook_pattern rewrites: for each head, the query row at each prompt's query position becomes the given
+ * distribution over key positions (weights of roles that share a position add up).
+ */
+export function overrideHooks(task: string, batch: Batch, heads: Head[], query: number[][], keys: { pos: number[]; weight: number }[], startPos: number): Hook[] {
+  const byLayer = new Map<number, number[]>();
+  for (const h of heads) byLayer.set(h.layer, [...(byLayer.get(h.layer) ?? []), h.head]);
+  const B = batch.prompts.length;
+  return [...byLayer.entries()].map(([layer, hs]) => ({
+    name: `blocks.${layer}.attn.hook_pattern`,
+    fn: (x: tf.Tensor) => {
+      const [, H, P, K] = x.shape; // [B, H, P, K]
+      const mask = new Uint8Array(B * H * P);
+      const vals = new Float32Array(B * H * P * K);
+      for (let b = 0; b < B; b++) {
+        const q = query[b][0] - startPos;
+        if (q < 0 || q >= P) throw new CircuitspecError(`attention override: task '${task}' prompt ${batch.prompts[b].id}'s query position is not in this run`);
+        for (const h of hs) {
+          const row = (b * H + h) * P + q;
+          mask[row] = 1;
+          for (const k of keys) {
+            if (k.pos[b] > query[b][0]) throw new CircuitspecError(`attention override: in task '${task}' prompt ${batch.prompts[b].id}, a key role comes after the query (causal attention)`);
+            vals[row * K + k.pos[b]] += k.weight;
+          }
+        }
+      }
+      return tf.where(tf.tensor4d(mask, [B, H, P, 1], 'bool').tile([1, 1, 1, K]), tf.tensor4d(vals, [B, H, P, K]), x);
+    },
+  }));
+}

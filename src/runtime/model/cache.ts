@@ -1,0 +1,80 @@
+/**
+ * Cached activations live outside the wasm heap (plain Float32Arrays, copied out as the forward runs), so caches
+ * of a large model never crowd its weights. `get` makes a tensor lazily; the cache owns it until dispose().
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CircuitspecError } from '../../errors.js';
+
+export interface ActivationCache {
+  has(name: string): boolean;
+  get(name: string): tf.Tensor;
+  array(name: string): { data: Float32Array; shape: number[] };
+  names(): string[];
+  dispose(): void;
+}
+
+export class TensorCache implements ActivationCache {
+  private readonly arrays = new Map<string, { data: Float32Array; shape: number[] }>();
+  private readonly tensors = new Map<string, tf.Tensor>();
+
+  /** `startPos`: the first position these activations cover (a partial rerun caches positions >= startPos). */
+  constructor(readonly startPos = 0) {}
+
+  /** Copy `x` out of the backend (the caller still owns and disposes `x`). */
+  store(name: string, x: tf.Tensor): void {
+    const raw = x.dataSync() as Float32Array;
+    // wasm's dataSync already returns a copy; cpu returns its backing store, which must not be shared.
+    const data = tf.getBackend() === 'wasm' ? raw : raw.slice();
+    this.put(name, data, x.shape.slice());
+  }
+
+  put(name: string, data: Float32Array, shape: number[]): void {
+    this.tensors.get(name)?.dispose();
+    this.tensors.delete(name);
+    this.arrays.set(name, { data, shape });
+  }
+
+  has(name: string): boolean {
+    return this.arrays.has(name);
+  }
+
+  array(name: string): { data: Float32Array; shape: number[] } {
+    const a = this.arrays.get(name);
+    if (!a) {
+      throw new CircuitspecError(`activation '${name}' is not in this cache (cached: ${this.names().slice(0, 8).join(', ')}${this.arrays.size > 8 ? ', …' : ''})`, { field: name });
+    }
+    return a;
+  }
+
+  /** A tensor owned by the cache (kept out of any enclosing tf.tidy); do not dispose it yourself. */
+  get(name: string): tf.Tensor {
+    let t = this.tensors.get(name);
+    if (!t) {
+      const a = this.array(name);
+      t = tf.keep(tf.tensor(a.data, a.shape, 'float32'));
+      this.tensors.set(name, t);
+    }
+    return t;
+  }
+
+  names(): string[] {
+    return [...this.arrays.keys()];
+  }
+
+  /** Frees the tensors made by get() and drops the arrays. */
+  dispose(): void {
+    for (const t of this.tensors.values()) t.dispose();
+    this.tensors.clear();
+    this.arrays.clear();
+  }
+}
+
+/** Positions [from, to) along axis 1 of a cached activation, as a new tensor (caller disposes). */
+export function sliceAxis1(a: { data: Float32Array; shape: number[] }, from: number, to: number): tf.Tensor {
+  const [B, P] = a.shape;
+  const inner = a.shape.slice(2).reduce((x, y) => x * y, 1);
+  const n = to - from;
+  const out = new Float32Array(B * n * inner);
+  for (let b = 0; b < B; b++) out.set(a.data.subarray((b * P + from) * inner, (b * P + to) * inner), b * n * inner);
+  return tf.tensor(out, [B, n, ...a.shape.slice(2)], 'float32');
+}
