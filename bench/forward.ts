@@ -36,6 +36,11 @@ function forwardFlops(c: ModelConfig): { matmul: number; attention: number; unem
   return { matmul, attention, unembed };
 }
 
+function paramCount(c: ModelConfig): number {
+  const d = c.dModel;
+  return c.dVocab * d + c.nCtx * d + c.nLayers * (4 * d + d * 3 * d + 3 * d + d * d + d + 2 * d * c.dMlp + c.dMlp + d) + 2 * d;
+}
+
 /** GEMM rate (FLOP/s) of 2-D untransposed matMul on the forward's own shapes. */
 function gemmRate(c: ModelConfig, reps = 3): number {
   const N = B * P;
@@ -71,7 +76,7 @@ async function timeForwards(model: HookedGPT2, input: number[][], n: number): Pr
   return (performance.now() - t) / n;
 }
 
-async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<string> {
+async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<{ text: string; matmulShare: number }> {
   const info = await tf.profile(async () => {
     const { logits } = await model.runWithHooks(input, { logitsAt: 'last' });
     logits.dataSync();
@@ -80,12 +85,13 @@ async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<stri
   const by = new Map<string, number>();
   let total = 0;
   for (const k of info.kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : (k.kernelTimeMs as { error: string } | undefined) ? 0 : 0;
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     by.set(k.name, (by.get(k.name) ?? 0) + ms);
     total += ms;
   }
   const rows = [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  return rows.map(([k, ms]) => `    ${k.padEnd(22)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`).join('\n');
+  const text = rows.map(([k, ms]) => `    ${k.padEnd(22)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`).join('\n');
+  return { text, matmulShare: (by.get('BatchMatMul') ?? 0) / total };
 }
 
 async function benchModel(name: string, iters: number, leakN: number, profile: boolean): Promise<void> {
@@ -93,6 +99,7 @@ async function benchModel(name: string, iters: number, leakN: number, profile: b
   const t0 = performance.now();
   const model = await loadModel(`random:${name}`, { backend: 'wasm' });
   const loadMs = performance.now() - t0;
+  const rssAfterLoad = peakRss();
   const c = model.config;
   const input = ids(c.dVocab, 1);
   await timeForwards(model, input, 1); // warm-up: packs every weight once
@@ -103,12 +110,28 @@ async function benchModel(name: string, iters: number, leakN: number, profile: b
   console.log(`random:${name}  (${c.nLayers}L ${c.nHeads}H d${c.dModel}, backend ${tf.getBackend()}, load ${(loadMs / 1000).toFixed(1)} s)`);
   console.log(`  forward ${B}×${P}, logits at last: ${ms.toFixed(0)} ms (mean of ${iters})  ${((B * P) / (ms / 1000)).toFixed(0)} tokens/s`);
   console.log(`  GEMM ${(rate / 1e9).toFixed(1)} GFLOP/s on the forward's shapes; matmul-bound ${boundMs.toFixed(0)} ms; ratio ${(ms / boundMs).toFixed(2)}`);
-  if (profile) console.log(`  kernel time (one forward):\n${await kernelProfile(model, input)}`);
+  // Partial rerun of the last position only (interventions at END), keys/values of earlier positions cached.
+  const kv = await model.runWithCache(input, { names: (n) => /attn\.hook_[kv]$/.test(n), logitsAt: 'none' });
+  kv.logits.dispose();
+  const tp = performance.now();
+  for (let i = 0; i < iters; i++) {
+    const { logits } = await model.runWithHooks(input, { startPos: P - 1, past: kv.cache, logitsAt: 'last' });
+    logits.dataSync();
+    logits.dispose();
+  }
+  const partialMs = (performance.now() - tp) / iters;
+  kv.cache.dispose();
+  console.log(`  partial rerun of the last position (startPos ${P - 1} + past k/v): ${partialMs.toFixed(0)} ms (${(ms / partialMs).toFixed(1)}× faster)`);
+  if (profile) {
+    const p = await kernelProfile(model, input);
+    console.log(`  kernel time (one forward; all kernels / matmul kernels = ${(1 / p.matmulShare).toFixed(2)}):\n${p.text}`);
+  }
   const before = tf.memory().numTensors;
   const tl = performance.now();
   await timeForwards(model, input, leakN);
   const after = tf.memory().numTensors;
   console.log(`  numTensors before/after ${leakN} forwards: ${before}/${after}${after === before ? '' : '  LEAK'}  (${((performance.now() - tl) / 1000).toFixed(0)} s)`);
+  console.log(`  peak RSS after load ${mib(rssAfterLoad)} (fp32 weights ${mib(4 * paramCount(c))})`);
   console.log(`  wasm heap ${mib((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? tf.memory().numBytes)}; peak RSS ${mib(peakRss())}`);
   model.dispose();
 }

@@ -101,7 +101,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     errors.try(() => {
       const built = buildMetric(ctx, argsFromSpec(ctx, name, m), interventions);
       if (built.needsCorrupted) corruptionBlame(built.task, `metric '${name}'`, ctx.at(['metrics', name], true));
-      metrics.set(name, { id: graph.metric(name, built.request, built.needsCorrupted), type: TABLE_KINDS.has(m.kind) ? 'table' : 'number' });
+      metrics.set(name, { id: graph.metric(name, built.request, built.needsCorrupted, true), type: TABLE_KINDS.has(m.kind) ? 'table' : 'number' });
     });
   }
   const circuits: ClaimScope['circuits'] = new Map();

@@ -8,7 +8,9 @@ import { CircuitspecError } from '../errors.js';
 import type { TaskSpec } from './schema.js';
 
 export const IOI_ROLES = ['IO', 'S1', 'S2', 'S1+1', 'END'];
-export const COLORED_OBJECTS_ROLES = ['colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'END'];
+export const COLORED_OBJECTS_ROLES = [
+  'colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'END',
+];
 
 export function taskRoles(task: TaskSpec, baseDir: string): string[] {
   switch (task.source) {

@@ -145,7 +145,8 @@ function describe(e: ErrorObject, loaded: LoadedYaml): { message: string; offset
       return { message: `must be '${String(e.params.allowedValue)}' (got ${show(got)})`, offset, field };
     case 'type': {
       const t = Array.isArray(e.params.type) ? oneOf(e.params.type as string[]) : String(e.params.type);
-      return { message: `must be ${t === 'object' ? 'a map' : t === 'array' ? 'a list' : `a ${t}`} (got ${show(got)})`, offset, field };
+      const word = t === 'object' ? 'a map' : t === 'array' ? 'a list' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+      return { message: `must be ${word} (got ${show(got)})`, offset, field };
     }
     case 'oneOf': {
       const shapes = ((e.schema as Record<string, unknown>[]) ?? []).map(shapeOf);

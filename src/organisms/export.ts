@@ -8,6 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeSafetensors, type WritableTensor } from '../runtime/io/safetensors.js';
+import type * as tf from '@tensorflow/tfjs';
 import type { NetParams, NetShape } from './net.js';
 import type { SubVocab } from './vocab.js';
 
@@ -41,27 +42,8 @@ export function hfTensors(p: NetParams, s: NetShape, vocab: SubVocab): Record<st
   const sub = p.wte.dataSync() as Float32Array; // [nSub, D]
   const wte = new Float32Array(GPT2_VOCAB * D);
   vocab.ids.forEach((g, i) => wte.set(sub.subarray(i * D, (i + 1) * D), g * D));
-  const out: Record<string, { shape: number[]; data: Float32Array }> = {
-    'wte.weight': { shape: [GPT2_VOCAB, D], data: wte },
-    'wpe.weight': get(p.wpe),
-    'ln_f.weight': get(p.lnfw),
-    'ln_f.bias': get(p.lnfb),
-  };
-  p.blocks.forEach((b, l) => {
-    const h = `h.${l}`;
-    out[`${h}.ln_1.weight`] = get(b.ln1w);
-    out[`${h}.ln_1.bias`] = get(b.ln1b);
-    out[`${h}.attn.c_attn.weight`] = get(b.attnW);
-    out[`${h}.attn.c_attn.bias`] = get(b.attnB);
-    out[`${h}.attn.c_proj.weight`] = get(b.projW);
-    out[`${h}.attn.c_proj.bias`] = get(b.projB);
-    out[`${h}.ln_2.weight`] = get(b.ln2w);
-    out[`${h}.ln_2.bias`] = get(b.ln2b);
-    out[`${h}.mlp.c_fc.weight`] = get(b.fcW);
-    out[`${h}.mlp.c_fc.bias`] = get(b.fcB);
-    out[`${h}.mlp.c_proj.weight`] = get(b.outW);
-    out[`${h}.mlp.c_proj.bias`] = get(b.outB);
-  });
+  const out: Record<string, { shape: number[]; data: Float32Array }> = { 'wte.weight': { shape: [GPT2_VOCAB, D], data: wte } };
+  for (const [key, v] of exportVariables(p)) out[key] = get(v);
   return out;
 }
 
@@ -84,4 +66,19 @@ export async function writeOrganism(
   await copyFile(tf.vocab, join(folder, 'vocab.json'));
   await copyFile(tf.merges, join(folder, 'merges.txt'));
   await writeFile(join(folder, 'training-record.json'), JSON.stringify(record, null, 2) + '\n');
+}
+
+/** HF key → training variable (everything but wte, which is expanded from the trained rows). */
+export function exportVariables(p: NetParams): Map<string, tf.Variable> {
+  const m = new Map<string, tf.Variable>([['wpe.weight', p.wpe], ['ln_f.weight', p.lnfw], ['ln_f.bias', p.lnfb]]);
+  p.blocks.forEach((b, l) => {
+    const h = `h.${l}`;
+    m.set(`${h}.ln_1.weight`, b.ln1w).set(`${h}.ln_1.bias`, b.ln1b);
+    m.set(`${h}.attn.c_attn.weight`, b.attnW).set(`${h}.attn.c_attn.bias`, b.attnB);
+    m.set(`${h}.attn.c_proj.weight`, b.projW).set(`${h}.attn.c_proj.bias`, b.projB);
+    m.set(`${h}.ln_2.weight`, b.ln2w).set(`${h}.ln_2.bias`, b.ln2b);
+    m.set(`${h}.mlp.c_fc.weight`, b.fcW).set(`${h}.mlp.c_fc.bias`, b.fcB);
+    m.set(`${h}.mlp.c_proj.weight`, b.outW).set(`${h}.mlp.c_proj.bias`, b.outB);
+  });
+  return m;
 }

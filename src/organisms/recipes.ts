@@ -18,6 +18,8 @@ export interface Recipe {
   /** Loss at the END token only ('end') or next-token loss at every position with END weighted ('all'). */
   loss: 'end' | 'all';
   evalEvery: number;
+  /** Start from this organism's checkpoint (same output folder; trained first) instead of random weights. */
+  init?: string;
   /** Stop early once held-out IOI accuracy (pairs and template) reaches this at `patience` evals in a row. */
   stopAt?: { ioi: number; patience: number };
 }

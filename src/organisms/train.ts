@@ -19,6 +19,7 @@ import { Progress } from './progress.js';
 import { RECIPES, heldTemplateIds, trainTemplateIds, type Recipe } from './recipes.js';
 import { SubVocab } from './vocab.js';
 import { trainingVocab } from './training-vocab.js';
+import { warmStart } from './warm-start.js';
 
 /** Cross-entropy over [trained rows, one fixed logit for all untrained tokens]: the full-vocabulary loss. */
 function lossAt(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, mode: 'end' | 'all'): tf.Scalar {
@@ -75,6 +76,8 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
   const shape: NetShape = { ...r.shape, nSub: vocab.size };
   const rng = makeRng(deriveSeed(r.seed, 'init'));
   const params = initParams(shape, rng);
+  let warm: Record<string, unknown> | undefined;
+  if (r.init) warm = { from: r.init, ...(await warmStart(join(outDir, r.init), params, shape, vocab)) };
   const named = namedParams(params);
   // Decay matrices and embeddings (GPT-2 practice), not biases or LayerNorm gains.
   const opt = new AdamW({ ...r.optim, steps }, named.map(([, v]) => v), named.map(([, v]) => v.shape.length === 2));
@@ -114,7 +117,7 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
   const trainSeconds = (Date.now() - started) / 1000;
   const folder = join(outDir, r.name);
   const record: Record<string, unknown> = {
-    organism: r.name, description: r.description, recipe: r, seed: r.seed, stepsRun, trainedVocabularyRows: vocab.size,
+    organism: r.name, description: r.description, recipe: r, warmStart: warm ?? null, seed: r.seed, stepsRun, trainedVocabularyRows: vocab.size,
     trainedTokenIds: vocab.ids, fullVocabulary: GPT2_VOCAB, backend: tf.getBackend(), trainSeconds: Math.round(trainSeconds),
     trainingNetworkScores: last, heldOut: { namePairs: '10% of unordered name pairs (isHeldOutPair)', templates: heldTemplateIds(r) },
   };

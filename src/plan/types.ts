@@ -67,7 +67,7 @@ export interface PlanStage {
 export type PlanStep =
   | (StepBase & { kind: 'load_model' })
   | (StepBase & { kind: 'build_task' | 'check_task' | 'clean_run' | 'corrupted_run'; task: string })
-  | (StepBase & { kind: 'metric'; name: string; request: MetricRequest })
+  | (StepBase & { kind: 'metric'; name: string; request: MetricRequest; /** Declared in `metrics:` (not inline in a claim). */ named: boolean })
   | (StepBase & { kind: 'circuit'; name: string; task?: string; stages: PlanStage[]; declared?: { layer: number; head: number; role: string }[] })
   | (StepBase & { kind: 'claim'; claim: string });
 

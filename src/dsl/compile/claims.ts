@@ -85,6 +85,8 @@ function check(e: Expr, s: ClaimScope): ClaimExpr {
     }
     case 'ident':
       return ref(e, s);
+    case 'string':
+      throw blameAt(s, e)(`a quoted name is not a value (quotes are for names with spaces, like role='negative mover')`);
     case 'site':
       throw blameAt(s, e)('a hook site is not a value: measure it, e.g. attention(task, blocks.12.attn.hook_pattern[head=3, query=END, key=S2])');
     case 'neg':
@@ -165,6 +167,7 @@ function bind(e: Extract<Expr, { type: 'call' }>, params: string[], s: ClaimScop
 }
 
 function identOf(e: Expr, s: ClaimScope, what: string): Named {
+  if (e.type === 'string') return { name: e.value, blame: blameAt(s, e) };
   if (e.type !== 'ident') throw blameAt(s, e)(`expected ${what}, got '${printExpr(e)}'`);
   return { name: e.name, blame: blameAt(s, e) };
 }

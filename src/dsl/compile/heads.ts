@@ -41,6 +41,7 @@ export function selectHeads(e: Expr, shape: ModelShape, origin: ExprOrigin, mode
     else if (x.type === 'head') heads.push(checkHead({ layer: x.layer, head: x.head }, shape, origin, off, modelLabel));
     else if (x.type === 'set') x.items.forEach(visit);
     else if (x.type === 'ident') names.push({ name: x.name, offset: off });
+    else if (x.type === 'string') names.push({ name: x.value, offset: off });
     else if (x.type === 'range') {
       const span = (r: typeof x.layers, n: number, what: string): number[] => {
         if (r === '*') return Array.from({ length: n }, (_, i) => i);

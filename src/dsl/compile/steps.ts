@@ -57,7 +57,7 @@ export class StepGraph {
   taskReady(task: string): string {
     if (!this.has(`task:${task}`)) {
       const n = this.prompts(task);
-      this.push({ id: `task:${task}`, kind: 'build_task', task, deps: [], label: `build task ${task}`, forwardPasses: 0 });
+      this.push({ id: `task:${task}`, kind: 'build_task', task, deps: ['model'], label: `build task ${task}`, forwardPasses: 0 });
       this.push({ id: `check:${task}`, kind: 'check_task', task, deps: ['model', `task:${task}`], label: `check task ${task}${n ? ` (${n} prompts)` : ''}`, forwardPasses: 0 });
     }
     return `check:${task}`;
@@ -72,10 +72,14 @@ export class StepGraph {
   }
 
   /** A metric step (deduplicated by request). Returns its id. */
-  metric(name: string, request: MetricRequest, needsCorrupted: boolean): string {
+  metric(name: string, request: MetricRequest, needsCorrupted: boolean, named = false): string {
     const key = canonical(request);
     const existing = this.metricKeys.get(key);
-    if (existing) return existing;
+    if (existing) {
+      const step = this.steps.find((s) => s.id === existing);
+      if (named && step?.kind === 'metric') step.named = true;
+      return existing;
+    }
     let id = `metric:${name}`;
     for (let i = 2; this.has(id); i++) id = `metric:${name}#${i}`;
     const deps = ['model'];
@@ -88,7 +92,7 @@ export class StepGraph {
       passes = request.n ?? 1;
     }
     this.metricKeys.set(key, id);
-    this.push({ id, kind: 'metric', name, request, deps, label: name, forwardPasses: passes });
+    this.push({ id, kind: 'metric', name, request, named, deps, label: name, forwardPasses: passes });
     return id;
   }
 

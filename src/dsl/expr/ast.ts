@@ -14,6 +14,8 @@ export type Expr =
   | { type: 'head'; layer: number; head: number; at?: Span }
   /** A name: metric, circuit, task, intervention, role, stage, or an option value like `logits`. */
   | { type: 'ident'; name: string; at?: Span }
+  /** A quoted name (`'negative mover'`), where a name has spaces. */
+  | { type: 'string'; value: string; at?: Span }
   | { type: 'set'; items: Expr[]; at?: Span }
   /** `layers 6..9 heads *` */
   | { type: 'range'; layers: RangeSpec; heads: RangeSpec; at?: Span }

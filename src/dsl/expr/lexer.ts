@@ -17,6 +17,8 @@ export const Not = keyword('Not', 'not');
 export const In = keyword('In', 'in');
 export const Layers = keyword('Layers', 'layers');
 export const Heads = keyword('Heads', 'heads');
+/** A quoted name, for names with spaces: role='negative mover'. */
+export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/, label: 'a quoted name' });
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/, label: 'a number' });
 export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
 export const PlusMinus = createToken({ name: 'PlusMinus', pattern: /±|\+-|\+\/-/, label: "'±'" });
@@ -39,7 +41,7 @@ export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, HookName, And, Or, Not, In, Layers, Heads, Identifier, NumberLit, Percent, PlusMinus,
+  WhiteSpace, HookName, And, Or, Not, In, Layers, Heads, Identifier, StringLit, NumberLit, Percent, PlusMinus,
   EqEq, NotEq, LtEq, GtEq, Lt, Gt, Equals, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, DotDot, Star, Minus,
 ];
 

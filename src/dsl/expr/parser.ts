@@ -77,6 +77,7 @@ export class ExprParser extends CstParser {
   primary = this.RULE('primary', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.numberLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.SUBRULE(this.set) },
       { ALT: () => this.SUBRULE(this.range) },
       { ALT: () => this.SUBRULE(this.site) },
@@ -102,6 +103,7 @@ export class ExprParser extends CstParser {
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.SUBRULE(this.range) },
       { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.StringLit) },
     ]);
   });
 

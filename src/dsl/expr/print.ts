@@ -26,6 +26,7 @@ export function printExpr(e: Expr): string {
     case 'number': return `${e.raw}${e.percent ? '%' : ''}`;
     case 'head': return `${e.layer}.${e.head}`;
     case 'ident': return e.name;
+    case 'string': return `'${e.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     case 'set': return `{${e.items.map(printExpr).join(', ')}}`;
     case 'range': return `layers ${range(e.layers)} heads ${range(e.heads)}`;
     case 'site': return e.index.length ? `${e.hook}[${e.index.map((i) => `${i.key}=${i.value}`).join(', ')}]` : e.hook;

@@ -63,6 +63,8 @@ export function toAst(n: CstNode): Expr {
     case 'unary':
       return token(c, 'Minus') ? { type: 'neg', arg: toAst(node(c, 'unary')), at } : toAst(node(c, 'primary'));
     case 'primary': {
+      const str = token(c, 'StringLit');
+      if (str) return stringOf(str);
       const inner = (['numberLit', 'set', 'range', 'site', 'callOrName', 'headsCall', 'expression'] as const)
         .map((k) => nodes(c, k)[0])
         .find((x) => x)!;
@@ -79,6 +81,8 @@ export function toAst(n: CstNode): Expr {
         if (num) return headLiteral(num);
         const id = token(ic, 'Identifier');
         if (id) return { type: 'ident', name: id.image, at: spanOf(item) };
+        const str = token(ic, 'StringLit');
+        if (str) return stringOf(str);
         return toAst(node(ic, 'range'));
       });
       return { type: 'set', items, at };
@@ -108,6 +112,10 @@ export function toAst(n: CstNode): Expr {
     default:
       throw new AstError(`internal: unknown rule ${n.name}`, at.start);
   }
+}
+
+function stringOf(t: IToken): Expr {
+  return { type: 'string', value: t.image.slice(1, -1).replace(/\\(.)/g, '$1'), at: { start: t.startOffset, end: t.startOffset + t.image.length } };
 }
 
 function rangeSpec(n: CstNode): RangeSpec {

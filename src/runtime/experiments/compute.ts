@@ -3,7 +3,7 @@ import { CircuitspecError } from '../../errors.js';
 import { headScores } from '../interventions/head-scores.js';
 import { normalisedTable } from '../interventions/path-patching/common.js';
 import { pathPatchFast } from '../interventions/path-patching/fast.js';
-import { runIntervened } from '../interventions/run.js';
+import { runBatchIntervened, runIntervened } from '../interventions/run.js';
 import { isCorrect } from '../metrics/accuracy.js';
 import { answerProb } from '../metrics/answer-prob.js';
 import { attentionMetric } from '../metrics/attention.js';
@@ -12,7 +12,7 @@ import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
 import { mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
-import { sideSummaries, taskOf } from './context.js';
+import { batchesOf, progress, sharedRun, sideSummaries, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
 import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
 
@@ -50,9 +50,49 @@ export async function computeMetric(ctx: ExperimentContext, req: MetricRequest):
   }
 }
 
-/** Several requests in order (they share the context's runs and caches). */
+/**
+ * Several requests. Per-prompt metrics of one task (logit_diff, accuracy, answer_prob, patching_score) are
+ * computed batch by batch together, so each batch's clean run and its cached keys/values serve every
+ * intervention on it (an intervention at END then costs one position, not a whole forward pass, even when the
+ * caches of all batches would not fit the budget at once). Results come back in request order.
+ */
 export async function computeMetrics(ctx: ExperimentContext, reqs: MetricRequest[]): Promise<MetricValue[]> {
-  const out: MetricValue[] = [];
-  for (const r of reqs) out.push(await computeMetric(ctx, r));
+  const out: MetricValue[] = new Array(reqs.length);
+  const grouped = new Map<string, number[]>();
+  reqs.forEach((r, i) => {
+    if (r.kind === 'logit_diff' || r.kind === 'accuracy' || r.kind === 'answer_prob' || r.kind === 'patching_score') {
+      grouped.set(r.task, [...(grouped.get(r.task) ?? []), i]);
+    }
+  });
+  for (const [task, idx] of grouped) {
+    const set = taskOf(ctx, task);
+    const sums = idx.map(() => [] as LogitSummary[]);
+    const needCorrupted = idx.some((i) => reqs[i].kind === 'patching_score');
+    if (needCorrupted) requireCorrupted(set, 'patching_score');
+    const clean: LogitSummary[] = [];
+    const corrupted: LogitSummary[] = [];
+    const batches = batchesOf(ctx, task);
+    for (const b of batches) {
+      clean.push(...(await sharedRun(ctx, task, b, 'clean')).summary);
+      if (needCorrupted) corrupted.push(...(await sharedRun(ctx, task, b, 'corrupted')).summary);
+      for (const [k, i] of idx.entries()) {
+        const ivs = (reqs[i] as { with?: Intervention[] }).with ?? [];
+        if (ivs.length) sums[k].push(...(await runBatchIntervened(ctx, task, b, ivs, `metric ${i} with`)));
+      }
+      progress(ctx, `${task}: metrics`, b.index + 1, batches.length);
+    }
+    for (const [k, i] of idx.entries()) {
+      const r = reqs[i];
+      const s = (r as { with?: Intervention[] }).with?.length ? sums[k] : clean;
+      if (r.kind === 'logit_diff') out[i] = scalar(s.map((x) => logitDiff(x, r.versus)));
+      else if (r.kind === 'accuracy') out[i] = scalar(s.map((x) => isCorrect(x, r.over)));
+      else if (r.kind === 'answer_prob') out[i] = scalar(s.map(answerProb));
+      else if (r.kind === 'patching_score') {
+        const ld = (xs: LogitSummary[]): number => mean(xs.map((x) => logitDiff(x)));
+        out[i] = { type: 'scalar', value: patchingScore(ld(s), ld(clean), ld(corrupted)) };
+      }
+    }
+  }
+  for (const [i, r] of reqs.entries()) if (!out[i]) out[i] = await computeMetric(ctx, r);
   return out;
 }

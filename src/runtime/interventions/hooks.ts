@@ -58,7 +58,10 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
     if (iv.type === 'patch') otherNames.add(iv.hook);
     if (iv.type === 'ablate' && iv.method === 'resample') baseNames.add(iv.hook);
   }
-  // The other run first: fetching the base run afterwards can only evict other batches' caches.
+  // Task means first (they walk every batch's clean run), then the other run, then the base run: a later fetch
+  // may rerun and replace an earlier entry of the same batch, so the base run, which the rerun reads, comes last.
+  const means = new Map<number, tf.Tensor>();
+  for (const [i, iv] of ivs.entries()) if (iv.type === 'ablate' && iv.method === 'mean') means.set(i, await taskMean(ctx, task, iv.hook, K));
   const otherRun = otherNames.size ? await sharedRun(ctx, task, batch, other, [...otherNames]) : undefined;
   const baseRun: RunEntry | undefined = baseNames.size ? await sharedRun(ctx, task, batch, base, [...baseNames]) : undefined;
 
@@ -76,7 +79,7 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
         value = tf.zeros([1, ...hookShape(p, config, 1, K, 0).slice(1)]);
         made.push(value);
       } else if (iv.method === 'mean') {
-        value = await taskMean(ctx, task, iv.hook, K);
+        value = means.get(i)!;
       } else {
         value = resampleRows(baseRun!.cache!.get(iv.hook), deriveSeed(iv.seed ?? ctx.seed, `resample:${task}:${batch.index}`), `${where}[${i}]`);
         made.push(value);

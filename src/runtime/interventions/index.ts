@@ -1,6 +1,6 @@
 /** Interventions on the model's runs: patching, ablation, attention override, sweeps, head scores, path patching. */
 export { batchHooks, baseSide, overrideHooks, kvNames, type BatchIntervention } from './hooks.js';
-export { runIntervened } from './run.js';
+export { runIntervened, runBatchIntervened } from './run.js';
 export { validateIntervention } from './validate.js';
 export { sweepHeads, sweepLayersPositions } from './sweeps.js';
 export { headScores, repeatedSequences, type HeadScore, type HeadScoreOptions } from './head-scores.js';

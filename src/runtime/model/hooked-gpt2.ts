@@ -7,7 +7,7 @@ import type { Tokenizer } from '../tokenizer/index.js';
 import type { ModelConfig } from './config.js';
 import type { GPT2Weights } from './weights.js';
 import { disposeWeights } from './weights.js';
-import { forward, type LogitsAt } from './forward.js';
+import { forward, logitRows, type LogitsAt } from './forward.js';
 import { hookNames, makeRunner, resolveCacheNames, validateHooks, type CacheRequest, type Hook, type RunShape } from './hooks.js';
 import { TensorCache, sliceAxis1, type ActivationCache } from './cache.js';
 import type { ProcessingFlags } from './processing.js';
@@ -106,6 +106,11 @@ export class HookedGPT2 {
     const hooks = opts.hooks ?? [];
     const parsed = validateHooks(hooks, this.config, runShape);
     const past = start > 0 ? this.pastReader(opts.past, B, start) : undefined;
+    const at = opts.logitsAt ?? 'all';
+    if (at === 'last' || Array.isArray(at)) logitRows(at, B, K - start, start, lengths); // checks before compute
+    else if (at !== 'all' && at !== 'none') {
+      throw new CircuitspecError(`logitsAt must be 'all', 'last', 'none' or per-row position lists, got ${JSON.stringify(at)}`, { field: 'logitsAt' });
+    }
     const runner = makeRunner(hooks, parsed, this.config, runShape, cached, (name, x) => cache!.store(name, x));
     return tf.tidy(() => {
       const idsT = tf.tensor2d(ids, [B, K], 'int32');

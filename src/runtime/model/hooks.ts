@@ -9,7 +9,11 @@ import type { HookRunner } from './forward.js';
 import { CircuitspecError } from '../../errors.js';
 
 export type HookFn = (x: tf.Tensor, ctx: { name: string; layer: number | null }) => tf.Tensor | void;
-/** A hook: a callback, or a replacement value in the hook's shape (positions are absolute, optionally per row). */
+/**
+ * A hook: a callback, or a replacement value. The value has the hook's shape in this run (or the full-sequence
+ * shape in a partial rerun, or batch 1 to broadcast); only `heads` and `positions` (absolute token positions; the
+ * query axis of hook_attn_scores/hook_pattern; one list per batch row when number[][]) are written, all if omitted.
+ */
 export type Hook =
   | { name: string; fn: HookFn }
   | { name: string; value: tf.Tensor | Float32Array; heads?: number[]; positions?: number[] | number[][] };

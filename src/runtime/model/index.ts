@@ -2,7 +2,7 @@
 export { type ModelConfig, type HFConfigRecord, configFromHF, namedConfig, NAMED_SHAPES } from './config.js';
 export {
   type GPT2Weights, type BlockWeights, type LayerNormWeights, type WeightSource,
-  weightsFromSource, weightTensors, disposeWeights, mapWeights, headWO, headQKV,
+  weightsFromSource, weightTensors, disposeWeights, mapWeights, headWO, headQKV, exportHFWeights,
 } from './weights.js';
 export { gatherRows, geluNew, linear } from './ops.js';
 export { forward, layerNorm, type ForwardOptions, type ForwardResult, type HookRunner, type LogitsAt } from './forward.js';

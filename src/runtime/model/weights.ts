@@ -63,11 +63,24 @@ export function weightsFromSource(get: WeightSource, c: ModelConfig): GPT2Weight
   const wte = t2('wte.weight', c.dVocab, d);
   const wpe = t2('wpe.weight', c.nCtx, d);
   const lnF = ln('ln_f');
-  // lm_head.weight is [V, d]; transposing once here keeps the unembedding a plain 2-D matmul.
-  const lmHead = tf.tensor2d(checked(get('lm_head.weight'), 'lm_head.weight', c.dVocab * d), [c.dVocab, d]);
-  const WU = tf.transpose(lmHead) as tf.Tensor2D; // [d, V]
-  lmHead.dispose();
+  // lm_head.weight is [V, d]; transposed once here (in JS, so the wasm heap never holds both layouts) to keep
+  // the unembedding a plain 2-D matmul.
+  const WU = tf.tensor2d(transpose2d(checked(get('lm_head.weight'), 'lm_head.weight', c.dVocab * d), c.dVocab, d), [d, c.dVocab]);
   return { wte, wpe, blocks, lnF, WU, bU: null };
+}
+
+/** [rows, cols] → [cols, rows], in cache-friendly blocks. */
+export function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  const BS = 64;
+  for (let r0 = 0; r0 < rows; r0 += BS) {
+    const r1 = Math.min(rows, r0 + BS);
+    for (let c0 = 0; c0 < cols; c0 += BS) {
+      const c1 = Math.min(cols, c0 + BS);
+      for (let r = r0; r < r1; r++) for (let cc = c0; cc < c1; cc++) out[cc * rows + r] = a[r * cols + cc];
+    }
+  }
+  return out;
 }
 
 function checked(a: Float32Array, key: string, n: number): Float32Array {
@@ -127,4 +140,41 @@ export function headQKV(w: GPT2Weights, c: ModelConfig, layer: number, which: 'q
     const W = tf.slice(w.blocks[layer].cAttnW, [0, i * d], [d, d]); // [d, H*dh]
     return tf.transpose(tf.reshape(W, [d, c.nHeads, c.dHead]), [1, 0, 2]) as tf.Tensor3D; // [H, d, dh]
   });
+}
+
+/**
+ * The weights under Hugging Face's canonical keys (no 'transformer.' prefix; lm_head omitted: tied to wte), e.g.
+ * to save a trained model with writeSafetensors and load it back with loadModel. Unprocessed weights only.
+ */
+export function exportHFWeights(w: GPT2Weights): Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> {
+  const out: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
+  const put = (key: string, t: tf.Tensor | null) => {
+    if (!t) throw new CircuitspecError(`cannot export '${key}': it was folded away by weight processing (export unprocessed weights)`, { field: key });
+    out[key] = { dtype: 'F32', shape: t.shape.slice(), data: (t.dataSync() as Float32Array).slice() };
+  };
+  if (w.bU) throw new CircuitspecError('cannot export processed weights (b_U exists after fold_ln): export unprocessed weights', { field: 'bU' });
+  put('wte.weight', w.wte);
+  put('wpe.weight', w.wpe);
+  w.blocks.forEach((b, l) => {
+    const p = `h.${l}`;
+    put(`${p}.ln_1.weight`, b.ln1.w);
+    put(`${p}.ln_1.bias`, b.ln1.b);
+    put(`${p}.attn.c_attn.weight`, b.cAttnW);
+    put(`${p}.attn.c_attn.bias`, b.cAttnB);
+    put(`${p}.attn.c_proj.weight`, b.cProjW);
+    put(`${p}.attn.c_proj.bias`, b.cProjB);
+    put(`${p}.ln_2.weight`, b.ln2.w);
+    put(`${p}.ln_2.bias`, b.ln2.b);
+    put(`${p}.mlp.c_fc.weight`, b.fcW);
+    put(`${p}.mlp.c_fc.bias`, b.fcB);
+    put(`${p}.mlp.c_proj.weight`, b.projW);
+    put(`${p}.mlp.c_proj.bias`, b.projB);
+  });
+  put('ln_f.weight', w.lnF.w);
+  put('ln_f.bias', w.lnF.b);
+  // W_U is untied only if it differs from wte; a trained tied model keeps them equal only if trained tied.
+  const lm = tf.tidy(() => tf.transpose(w.WU));
+  out['lm_head.weight'] = { dtype: 'F32', shape: lm.shape.slice(), data: (lm.dataSync() as Float32Array).slice() };
+  lm.dispose();
+  return out;
 }

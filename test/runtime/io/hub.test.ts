@@ -38,6 +38,11 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url!, 'http://x');
   if (url.pathname === `/cdn/${SHA}`) return serveLfs(req, res);
   const m = /^\/(.+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+  if (m && m[1] === 'old-org/tiny') {
+    // A renamed repository: the hub answers with a relative redirect to the new name.
+    res.writeHead(307, { Location: `/${REPO}/resolve/${m[2]}/${m[3]}` }).end();
+    return;
+  }
   const rev = m ? decodeURIComponent(m[2]) : '';
   if (!m || m[1] !== REPO || !(rev === 'main' || rev === COMMIT) || !(m[3] in FILES) || behaviour.missing.has(m[3])) {
     res.writeHead(404, { 'X-Error-Code': 'EntryNotFound' }).end();
@@ -76,14 +81,18 @@ let server: Server;
 let endpoint: string;
 let root: string;
 let cacheDir: string;
+let restoreEnv: () => void;
 
 beforeAll(async () => {
+  // The machine's own HF settings must not leak into these tests.
+  restoreEnv = setEnv({ HF_HUB_OFFLINE: undefined, HF_TOKEN: undefined, HUGGING_FACE_HUB_TOKEN: undefined, HF_ENDPOINT: undefined, HF_HUB_CACHE: undefined, HF_HOME: undefined });
   root = mkdtempSync(join(tmpdir(), 'circuitspec-hub-'));
   server = createServer(serve);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  restoreEnv();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   rmSync(root, { recursive: true, force: true });
@@ -94,6 +103,19 @@ beforeEach(() => {
   log.length = 0;
   cacheDir = join(root, `cache${n++}`);
 });
+
+/** Sets (or, for undefined, unsets) environment variables; returns a function that restores them. */
+function setEnv(vars: Record<string, string | undefined>): () => void {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
+    }
+  };
+  apply(vars);
+  return () => apply(saved);
+}
 
 const repoDir = () => join(cacheDir, 'models--test-org--tiny-gpt2');
 const snapshot = () => join(repoDir(), 'snapshots', COMMIT);
@@ -118,10 +140,7 @@ describe('resolveModelSource', () => {
   });
 
   it('downloads into the HF cache layout, honouring HF_HOME, HF_ENDPOINT and HF_TOKEN', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, { HF_HOME: join(cacheDir, 'home'), HF_ENDPOINT: endpoint, HF_TOKEN: 'hf_secret' });
-    delete process.env.HF_HUB_CACHE;
-    delete process.env.HF_HUB_OFFLINE;
+    const restore = setEnv({ HF_HOME: join(cacheDir, 'home'), HF_ENDPOINT: endpoint, HF_TOKEN: 'hf_secret', HF_HUB_CACHE: undefined, HF_HUB_OFFLINE: undefined });
     try {
       const progress: { file: string; bytes: number; total?: number }[] = [];
       const dir = await resolveModelSource(`${REPO}@main`, { onProgress: (p) => progress.push(p) });
@@ -146,7 +165,7 @@ describe('resolveModelSource', () => {
       expect(await resolveModelSource(REPO)).toBe(dir); // cached: HEADs only
       expect(gets()).toEqual([]);
     } finally {
-      process.env = saved;
+      restore();
     }
   });
 
@@ -189,8 +208,7 @@ describe('resolveModelSource', () => {
     const dir = await resolveModelSource(REPO, { cacheDir, endpoint });
     log.length = 0;
     expect(await resolveModelSource(REPO, { cacheDir, endpoint, offline: true })).toBe(dir);
-    const saved = process.env.HF_HUB_OFFLINE;
-    process.env.HF_HUB_OFFLINE = '1';
+    const restore = setEnv({ HF_HUB_OFFLINE: '1' });
     try {
       expect(await resolveModelSource(REPO, { cacheDir, endpoint })).toBe(dir);
       const miss = await resolveModelSource('test-org/other', { cacheDir, endpoint }).catch((e) => e);
@@ -198,8 +216,7 @@ describe('resolveModelSource', () => {
       expect(miss.message).toContain('offline');
       expect(miss.message).toContain(join(cacheDir, 'models--test-org--other', 'refs', 'main'));
     } finally {
-      if (saved === undefined) delete process.env.HF_HUB_OFFLINE;
-      else process.env.HF_HUB_OFFLINE = saved;
+      restore();
     }
     expect(log).toEqual([]);
     rmSync(join(dir, LFS));
@@ -210,6 +227,17 @@ describe('resolveModelSource', () => {
     const dir = await resolveModelSource(REPO, { cacheDir, endpoint });
     expect(await resolveModelSource(REPO, { cacheDir, endpoint: 'http://127.0.0.1:9' })).toBe(dir);
     await expect(resolveModelSource('test-org/other', { cacheDir, endpoint: 'http://127.0.0.1:9' })).rejects.toThrow(/cannot reach/);
+  });
+
+  it('follows a renamed repository and honours HF_HUB_CACHE', async () => {
+    const restore = setEnv({ HF_HUB_CACHE: cacheDir });
+    try {
+      const dir = await resolveModelSource('old-org/tiny', { endpoint });
+      expect(dir).toBe(join(cacheDir, 'models--old-org--tiny', 'snapshots', COMMIT));
+      expect(readFileSync(join(dir, LFS)).equals(MODEL)).toBe(true);
+    } finally {
+      restore();
+    }
   });
 
   it('fails clearly on a 404 for a required file', async () => {

@@ -1,0 +1,116 @@
+/** Command-line flags (node:util parseArgs) → options. Bad usage is a CircuitspecError (exit code 2). */
+import { parseArgs } from 'node:util';
+import { CircuitspecError } from '../errors.js';
+import { REPORTERS } from '../report/index.js';
+import { didYouMean } from '../dsl/suggest.js';
+
+export const COMMANDS = ['run', 'plan', 'validate', 'list', 'diff'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  command: Command;
+  paths: string[];
+  filter?: string;
+  tags?: string[];
+  model?: string;
+  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  seed?: number;
+  batchSize?: number;
+  bail: boolean;
+  reporter: string;
+  out?: string;
+  json: boolean;
+  tolerance?: number;
+  help: boolean;
+  version: boolean;
+}
+
+export const USAGE = `Usage: circuitspec <command> [options]
+
+Commands:
+  run [files|folders…]   run specs (*.spec.yaml; default: the current folder)
+  plan <spec>            print the plan (steps, sizes, forward-pass estimate) without running
+  validate <spec…>       check specs (schema, names, expressions) without running
+  list [paths…]          list specs, their claims and tags
+  diff <a.json> <b.json> compare two results files
+
+Options:
+  --filter <text|/re/>   only claims whose "spec > claim" name matches
+  --tag <tag>            only claims with this tag (repeatable)
+  --model <source>       override the spec's model (folder, hub id, random:<name>)
+  --backend <name>       auto | wasm | cpu | tensorflow
+  --seed <n>             override the spec's seed
+  --batch-size <n>       prompts per forward pass
+  --bail                 stop at the first failing claim
+  --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
+  --out <file>           also write the results JSON here
+  --json                 (plan, list) print JSON
+  --tolerance <x>        (diff) absolute tolerance for values without their own (default 1e-6)
+  -h, --help             show this help
+  -v, --version          show the version
+
+Exit codes: 0 all claims pass, 1 a claim failed, 2 usage or spec error.`;
+
+function int(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9]+$/.test(v)) throw new CircuitspecError(`${flag} takes a whole number (got '${v}')`);
+  return Number(v);
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        filter: { type: 'string', short: 't' },
+        tag: { type: 'string', multiple: true },
+        model: { type: 'string' },
+        backend: { type: 'string' },
+        seed: { type: 'string' },
+        'batch-size': { type: 'string' },
+        bail: { type: 'boolean', default: false },
+        reporter: { type: 'string', default: 'default' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        tolerance: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (e) {
+    throw new CircuitspecError(`${(e as Error).message.split('\n')[0]} (see circuitspec --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  if (v.help || v.version) return { command: 'run', paths: [], bail: false, reporter: 'default', json: false, help: v.help!, version: v.version! };
+  if (!first) throw new CircuitspecError(`missing command (one of ${COMMANDS.join(', ')}; see circuitspec --help)`);
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new CircuitspecError(`unknown command '${first}'${didYouMean(first, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
+  }
+  if (!REPORTERS[v.reporter!]) throw new CircuitspecError(`unknown reporter '${v.reporter}'${didYouMean(v.reporter!, Object.keys(REPORTERS))} (reporters: ${Object.keys(REPORTERS).join(', ')})`);
+  const backends = ['auto', 'wasm', 'cpu', 'tensorflow'];
+  if (v.backend !== undefined && !backends.includes(v.backend)) throw new CircuitspecError(`unknown backend '${v.backend}' (backends: ${backends.join(', ')})`);
+  const batchSize = int(v['batch-size'], '--batch-size');
+  if (batchSize === 0) throw new CircuitspecError('--batch-size must be at least 1');
+  const tolerance = v.tolerance === undefined ? undefined : Number(v.tolerance);
+  if (tolerance !== undefined && !(tolerance >= 0)) throw new CircuitspecError(`--tolerance takes a number >= 0 (got '${v.tolerance}')`);
+  return {
+    command: first as Command,
+    paths: rest,
+    filter: v.filter,
+    tags: v.tag,
+    model: v.model,
+    backend: v.backend as CliArgs['backend'],
+    seed: int(v.seed, '--seed'),
+    batchSize,
+    bail: v.bail!,
+    reporter: v.reporter!,
+    out: v.out,
+    json: v.json!,
+    tolerance,
+    help: false,
+    version: false,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Differences between two results files (two model versions, two code versions): claims newly failing or newly
+ * passing, claim values and metric values that moved beyond tolerance, and claims/metrics only on one side.
+ */
+import { formatMeasured, formatNumber } from '../plan/format.js';
+import type { ClaimResult, Measured, MetricValue, RunResults, Verdict } from '../plan/results.js';
+import type { Tol } from '../plan/types.js';
+import { style } from './style.js';
+
+export type DiffKind = 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
+
+export interface DiffEntry {
+  kind: DiffKind;
+  spec: string;
+  /** `claim <name>` or `metric <name>` */
+  item: string;
+  before?: string;
+  after?: string;
+  detail?: string;
+}
+
+export interface DiffOptions {
+  /** Tolerance for values with none of their own (metrics; claims compared exactly). Default abs 1e-6. */
+  tol?: Tol;
+}
+
+const GOOD: Verdict[] = ['pass', 'xfail', 'skip'];
+const isBad = (v: Verdict) => !GOOD.includes(v);
+
+function within(a: number, b: number, tol: Tol): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  const t = tol.abs ?? (tol.rel ?? 0) * Math.max(Math.abs(a), Math.abs(b));
+  return Math.abs(a - b) <= t;
+}
+
+function measuredMoved(a: Measured | undefined, b: Measured | undefined, tol: Tol): string | undefined {
+  if (!a || !b || a.type !== b.type) return undefined;
+  if (a.type === 'number' && b.type === 'number') return within(a.value, b.value, tol) ? undefined : `${formatNumber(a.value)} → ${formatNumber(b.value)}`;
+  if (a.type === 'heads' && b.type === 'heads') {
+    const A = new Set(a.heads), B = new Set(b.heads);
+    const gone = a.heads.filter((h) => !B.has(h)), added = b.heads.filter((h) => !A.has(h));
+    return gone.length || added.length ? [gone.length && `-{${gone.join(', ')}}`, added.length && `+{${added.join(', ')}}`].filter(Boolean).join(' ') : undefined;
+  }
+  return undefined;
+}
+
+function metricMoved(a: MetricValue, b: MetricValue, tol: Tol): string | undefined {
+  if (a.type === 'scalar' && b.type === 'scalar') return within(a.value, b.value, tol) ? undefined : `${formatNumber(a.value)} → ${formatNumber(b.value)}`;
+  if (a.type === 'heads' && b.type === 'heads') {
+    if (a.nLayers !== b.nLayers || a.nHeads !== b.nHeads) return `shape ${a.nLayers}×${a.nHeads} → ${b.nLayers}×${b.nHeads}`;
+    let worst = { d: 0, name: '' };
+    a.values.forEach((row, l) => row.forEach((v, h) => {
+      const d = Math.abs(v - b.values[l][h]);
+      if (!within(v, b.values[l][h], tol) && d > worst.d) worst = { d, name: `${l}.${h}: ${formatNumber(v)} → ${formatNumber(b.values[l][h])}` };
+    }));
+    return worst.name ? `largest change ${worst.name}` : undefined;
+  }
+  return `${a.type} → ${b.type}`;
+}
+
+function claimTol(c: ClaimResult, fallback: Tol): Tol {
+  return c.checks[0]?.tol ?? fallback;
+}
+
+export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}): DiffEntry[] {
+  const tol = opts.tol ?? { abs: 1e-6 };
+  const out: DiffEntry[] = [];
+  const specsB = new Map(b.specs.map((s) => [s.name, s]));
+  const specsA = new Map(a.specs.map((s) => [s.name, s]));
+  for (const sa of a.specs) {
+    const sb = specsB.get(sa.name);
+    if (!sb) {
+      out.push({ kind: 'removed', spec: sa.name, item: 'spec' });
+      continue;
+    }
+    const claimsB = new Map(sb.claims.map((c) => [c.name, c]));
+    for (const ca of sa.claims) {
+      const cb = claimsB.get(ca.name);
+      const item = `claim ${ca.name}`;
+      if (!cb) {
+        out.push({ kind: 'removed', spec: sa.name, item, before: ca.verdict });
+        continue;
+      }
+      if (ca.verdict !== cb.verdict) {
+        const kind: DiffKind = !isBad(ca.verdict) && isBad(cb.verdict) ? 'newly-failing' : isBad(ca.verdict) && !isBad(cb.verdict) ? 'newly-passing' : 'verdict-changed';
+        out.push({ kind, spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: cb.message ?? (cb.measured && `now ${formatMeasured(cb.measured)}`) });
+      } else {
+        const moved = measuredMoved(ca.measured, cb.measured, claimTol(ca, tol));
+        if (moved) out.push({ kind: 'moved', spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: moved });
+      }
+    }
+    for (const cb of sb.claims) if (!sa.claims.some((c) => c.name === cb.name)) out.push({ kind: 'added', spec: sa.name, item: `claim ${cb.name}`, after: cb.verdict });
+    for (const [name, ma] of Object.entries(sa.metrics)) {
+      const mb = sb.metrics[name];
+      if (!mb) {
+        out.push({ kind: 'removed', spec: sa.name, item: `metric ${name}` });
+        continue;
+      }
+      const moved = metricMoved(ma.value, mb.value, tol);
+      if (moved) out.push({ kind: 'moved', spec: sa.name, item: `metric ${name}`, detail: moved });
+    }
+    for (const name of Object.keys(sb.metrics)) if (!sa.metrics[name]) out.push({ kind: 'added', spec: sa.name, item: `metric ${name}` });
+  }
+  for (const sb of b.specs) if (!specsA.has(sb.name)) out.push({ kind: 'added', spec: sb.name, item: 'spec' });
+  return out;
+}
+
+const ORDER: DiffKind[] = ['newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
+
+export function formatDiff(entries: DiffEntry[], color = false): string {
+  const s = style(color);
+  if (!entries.length) return 'no differences\n';
+  const lines: string[] = [];
+  for (const kind of ORDER) {
+    const group = entries.filter((e) => e.kind === kind);
+    if (!group.length) continue;
+    const paint = kind === 'newly-failing' ? s.red : kind === 'newly-passing' ? s.green : s.yellow;
+    lines.push(paint(`${kind} (${group.length})`));
+    for (const e of group) {
+      const verdicts = e.before || e.after ? ` ${e.before ?? '—'} → ${e.after ?? '—'}` : '';
+      lines.push(`  ${e.spec} > ${e.item}${verdicts}${e.detail ? `: ${e.detail}` : ''}`);
+    }
+  }
+  const count = (k: DiffKind) => entries.filter((e) => e.kind === k).length;
+  lines.push(`${count('newly-failing')} newly failing, ${count('newly-passing')} newly passing, ${count('moved')} moved`);
+  return lines.join('\n') + '\n';
+}

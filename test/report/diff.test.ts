@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { summarize, type RunResults, type SpecResult } from '../../src/plan/results.js';
+import { diffResults, formatDiff } from '../../src/report/diff.js';
+import { sampleSpec } from './sample.js';
+
+const wrap = (s: SpecResult): RunResults => ({ version: 1, specs: [s], summary: summarize([s]), durationMs: 1 });
+
+describe('diff', () => {
+  it('finds newly failing/passing claims, moved values and metrics, added and removed items', () => {
+    const a = sampleSpec();
+    const b = structuredClone(a);
+    b.claims[0] = { ...b.claims[0], verdict: 'fail', measured: { type: 'number', value: 0.5 }, message: 'got 0.5' };
+    b.claims[1] = { ...b.claims[1], verdict: 'pass' };
+    b.claims[3] = { ...b.claims[3], measured: { type: 'number', value: 0.3 } };
+    b.metrics.acc = { ...b.metrics.acc, value: { type: 'scalar', value: 0.55 } };
+    (b.metrics.pp.value as { values: number[][] }).values = [[0.2, -0.1]];
+    b.claims.push({ ...b.claims[2], name: 'new' });
+    b.claims = b.claims.filter((c) => c.name !== 'later');
+    const d = diffResults(wrap(a), wrap(b));
+    const kinds = d.map((e) => `${e.kind} ${e.item}`);
+    expect(kinds).toEqual(expect.arrayContaining([
+      'newly-failing claim good', 'newly-passing claim bad', 'moved claim known', 'moved metric acc', 'moved metric pp', 'added claim new', 'removed claim later',
+    ]));
+    expect(d.find((e) => e.item === 'metric pp')!.detail).toBe('largest change 0.1: -0.7 → -0.1');
+    const text = formatDiff(d);
+    expect(text).toContain('newly-failing (1)\n  paper > claim good pass → fail: got 0.5');
+    expect(text.trim().split('\n').at(-1)).toBe('1 newly failing, 1 newly passing, 3 moved');
+  });
+
+  it('values within tolerance are not differences', () => {
+    const a = sampleSpec();
+    const b = structuredClone(a);
+    b.metrics.acc.value = { type: 'scalar', value: 0.5 + 1e-9 };
+    expect(diffResults(wrap(a), wrap(b))).toEqual([]);
+    expect(diffResults(wrap(a), wrap(b), { tol: { abs: 0 } })).toHaveLength(1);
+    expect(formatDiff([])).toBe('no differences\n');
+  });
+});
