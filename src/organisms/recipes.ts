@@ -37,12 +37,20 @@ const OPTIM: AdamWConfig = {
   lr: 3e-3, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.1, clip: 1, warmup: 100, steps: 3000, minLrFrac: 0.1,
 };
 
+const SHAPE = { nLayers: 4, nHeads: 4, dModel: 64, nCtx: 64 };
+
+/**
+ * Training runs in phases, each a recipe: IOI training sits at ~50% (answering one of the two names at chance)
+ * for thousands of steps before the circuit forms. `ioi-s-plateau` is phase one (kept: a same-shape model with
+ * no IOI circuit, useful as a negative control); `ioi-s` continues it until held-out accuracy passes 97%;
+ * `ioi-cobj-s` continues `ioi-s` on IOI and Colored Objects together.
+ */
 export const RECIPES: Record<string, Recipe> = {
-  'ioi-s': {
-    name: 'ioi-s',
-    description: 'IOI organism: 4 layers x 4 heads, d_model 64, trained on BABA+ABBA IOI prompts',
+  'ioi-s-plateau': {
+    name: 'ioi-s-plateau',
+    description: 'IOI phase one: 3000 steps on BABA+ABBA IOI prompts, stopped on the ~50% plateau (no IOI circuit)',
     seed: 1,
-    shape: { nLayers: 4, nHeads: 4, dModel: 64, nCtx: 64 },
+    shape: SHAPE,
     optim: { ...OPTIM },
     ioiBatch: 64,
     heldOutTemplate: 8,
@@ -52,18 +60,33 @@ export const RECIPES: Record<string, Recipe> = {
     evalEvery: 100,
     stopAt: { ioi: 0.97, patience: 3 },
   },
+  'ioi-s': {
+    name: 'ioi-s',
+    description: 'IOI organism: 4 layers x 4 heads, d_model 64; ioi-s-plateau trained on until the IOI circuit forms',
+    seed: 11,
+    shape: SHAPE,
+    optim: { ...OPTIM, warmup: 50, steps: 4000, minLrFrac: 0.3 },
+    ioiBatch: 64,
+    heldOutTemplate: 8,
+    cobjBatch: 0,
+    cobjWeight: 0,
+    loss: 'end',
+    evalEvery: 100,
+    init: 'ioi-s-plateau',
+    stopAt: { ioi: 0.97, patience: 3 },
+  },
   'ioi-cobj-s': {
     name: 'ioi-cobj-s',
-    description: 'IOI + Colored Objects organism: 4 layers x 4 heads, d_model 64, trained on both tasks at once',
+    description: 'IOI + Colored Objects organism: ioi-s trained on IOI and Colored Objects prompts together',
     seed: 2,
-    shape: { nLayers: 4, nHeads: 4, dModel: 64, nCtx: 64 },
-    optim: { ...OPTIM },
-    ioiBatch: 64,
+    shape: SHAPE,
+    optim: { ...OPTIM, warmup: 50, steps: 1500, minLrFrac: 0.3 },
+    ioiBatch: 48,
     heldOutTemplate: 8,
     cobjBatch: 16,
     cobjWeight: 1,
     loss: 'end',
     evalEvery: 100,
-    stopAt: { ioi: 0.97, patience: 3 },
+    init: 'ioi-s',
   },
 };

@@ -34,8 +34,6 @@ export async function initBackend(pref: BackendName = 'auto'): Promise<string> {
   if (!BACKENDS.includes(pref)) {
     throw new CircuitspecError(`unknown backend '${pref}' (expected one of ${BACKENDS.join(', ')})`, { field: 'backend' });
   }
-  // tfjs prints a "install tfjs-node" banner on first use in Node; it is noise for our users.
-  tf.env().set('IS_TEST', true);
   let want = pref;
   if (want === 'auto') want = (await tryNode()) ? 'tensorflow' : 'wasm';
   if (want === 'tensorflow' && !(await tryNode())) {
@@ -47,5 +45,9 @@ export async function initBackend(pref: BackendName = 'auto'): Promise<string> {
     if (!ok) throw new CircuitspecError(`could not initialise the tfjs '${want}' backend`, { field: 'backend' });
   }
   await tf.ready();
+  // The cpu backend prints an "install tfjs-node" banner on its first write; the choice was deliberate.
+  // (Setting IS_TEST would hide it too, but it also turns on tfjs's per-kernel leak check, which breaks
+  // custom-gradient ops such as softmaxCrossEntropy on wasm.)
+  if (want === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   return tf.getBackend();
 }

@@ -89,6 +89,8 @@ describe('compile errors name the place', () => {
     const c = (stages: string) => spec(`circuits:\n  c:\n    task: ioi\n    stages:\n${stages}`);
     expect(errorOf(c('      - {name: s2, role: r, top: 2, receiver: {heads: movers, input: q, positions: [END]}}\n'))).toMatch(/'movers' is not an earlier stage of circuit 'c'/);
     expect(errorOf(c('      - {name: s1, role: mover}\n'))).toMatch(/stage 's1' keeps no heads/);
+    const roles = spec('circuits:\n  c: {task: ioi, stages: [{name: s1, role: negative mover, top: 2}]}\n', `  a: {assert: "count(heads(c, role='negative mover')) > 0"}`);
+    expect(compile(roles).claims[0].expr).toMatchObject({ left: { op: 'fn', fn: 'count', args: [{ op: 'circuit', role: 'negative mover' }] } });
     expect(errorOf(spec('circuits:\n  c: {task: ioi, stages: [{name: s1, role: mover, top: 2}]}\n', '  a: {assert: "count(heads(c, role=movr)) > 0"}'))).toMatch(/:10:36: expect\.a\.assert: a role of circuit 'c' must be one of mover \(got 'movr'\) — did you mean 'mover'\?/);
   });
 

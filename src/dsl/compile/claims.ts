@@ -89,8 +89,10 @@ function check(e: Expr, s: ClaimScope): ClaimExpr {
       throw blameAt(s, e)(`a quoted name is not a value (quotes are for names with spaces, like role='negative mover')`);
     case 'site':
       throw blameAt(s, e)('a hook site is not a value: measure it, e.g. attention(task, blocks.12.attn.hook_pattern[head=3, query=END, key=S2])');
-    case 'neg':
-      return { op: 'fn', fn: 'neg', args: [expect(e.arg, s, 'number')], opts: {}, type: 'number', text };
+    case 'neg': {
+      const arg = expect(e.arg, s, 'number');
+      return arg.op === 'num' ? { op: 'num', value: -arg.value, text } : { op: 'fn', fn: 'neg', args: [arg], opts: {}, type: 'number', text };
+    }
     case 'not':
       return { op: 'not', arg: expect(e.arg, s, 'bool'), text };
     case 'logic':
