@@ -28,7 +28,7 @@ export interface CliArgs {
 export const USAGE = `Usage: circuitspec <command> [options]
 
 Commands:
-  run [files|folders…]   run specs (*.spec.yaml; default: the current folder)
+  run [files|folders…]   run specs (*.spec.yaml; default: ./specs, else the current folder)
   plan <spec>            print the plan (steps, sizes, forward-pass estimate) without running
   validate <spec…>       check specs (schema, names, expressions) without running
   list [paths…]          list specs, their claims and tags

@@ -1,9 +1,15 @@
 /** Finds `*.spec.yaml` files under the given files and folders (sorted, skipping node_modules and dot folders). */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CircuitspecError } from '../errors.js';
 
 const SPEC = /\.spec\.ya?ml$/;
+
+/** With no paths: ./specs when it exists, else the current folder. */
+export function defaultPaths(paths: string[]): string[] {
+  if (paths.length) return paths;
+  return existsSync('specs') ? ['specs'] : ['.'];
+}
 
 export function findSpecs(paths: string[]): string[] {
   const out: string[] = [];

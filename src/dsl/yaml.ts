@@ -36,9 +36,7 @@ export function loadYaml(file: string, text: string, schema: SchemaNode): Loaded
 
   const convert = (node: Node | null | undefined, path: Path, schema: SchemaNode): unknown => {
     if (node === null || node === undefined) return null;
-    const range = node.range ? ([node.range[0], node.range[1]] as [number, number]) : ([0, 0] as [number, number]);
-    const prev = ranges.get(keyOf(path));
-    ranges.set(keyOf(path), { ...prev, value: range });
+    if (node.range) ranges.set(keyOf(path), { value: [node.range[0], node.range[1]] });
     if (isAlias(node)) return convert(node.resolve(doc) as Node, path, schema);
     if (schema && schema['x-expr'] && node.range) {
       exprStarts.set(keyOf(path), exprOffset(node, text));
@@ -54,11 +52,12 @@ export function loadYaml(file: string, text: string, schema: SchemaNode): Loaded
         const keyNode = pair.key as Node;
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const childPath = [...path, key];
-        if (keyNode.range) ranges.set(keyOf(childPath), { value: [keyNode.range[0], keyNode.range[1]], key: [keyNode.range[0], keyNode.range[1]] });
         out[key] = convert(pair.value as Node, childPath, childSchema(schema, key, tagValue, 'map'));
-        const r = ranges.get(keyOf(childPath));
-        if (r && keyNode.range) r.key = [keyNode.range[0], keyNode.range[1]];
-        if (pair.value === null && keyNode.range) ranges.set(keyOf(childPath), { value: [keyNode.range[1], keyNode.range[1]], key: [keyNode.range[0], keyNode.range[1]] });
+        if (keyNode.range) {
+          const keyRange: [number, number] = [keyNode.range[0], keyNode.range[1]];
+          // An empty value (`key:`) is located at its key.
+          ranges.set(keyOf(childPath), { value: ranges.get(keyOf(childPath))?.value ?? [keyRange[1], keyRange[1]], key: keyRange });
+        }
       }
       return out;
     }

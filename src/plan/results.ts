@@ -37,6 +37,7 @@ export interface ClaimResult {
   description?: string;
   ref?: string;
   at: SpecLocation;
+  /** Evaluation time plus the time of the metric and circuit steps it reads. */
   ms: number;
 }
 

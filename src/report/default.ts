@@ -58,7 +58,7 @@ export class DefaultReporter implements Reporter {
       for (const { spec, claim } of this.failures) {
         if (!claim) continue;
         this.io.out(`\n ${this.s.red('FAIL')} ${spec.name} > ${claim.name} ${this.s.dim(`${claim.at.file}:${claim.at.line}:${claim.at.column}`)}\n`);
-        this.io.out(`   ${claim.assert}\n`);
+        this.io.out(`   ${claim.assert}${claim.ref ? this.s.dim(`  (paper: ${claim.ref})`) : ''}\n`);
         if (claim.message) this.io.out(`   ${this.s.red(claim.message)}\n`);
       }
     }

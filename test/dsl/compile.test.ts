@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileText } from '../../src/dsl/compile.js';
+import { compileFile, compileText } from '../../src/dsl/compile.js';
 import { CircuitspecError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/types.js';
 
@@ -81,6 +81,12 @@ describe('compile errors name the place', () => {
     expect(errorOf(spec(METRICS, '  a: {assert: "ld >> 0"}'))).toBe(`${FILE}:11:20: expect.a.assert: unexpected '>' (expected a value: a number, a name, a call, a set or a hook)`);
   });
 
+  it('errors inside multi-line (folded) and quoted assertions point at the right line and column', () => {
+    expect(errorOf(spec(METRICS, '  a:\n    assert: >-\n      ld > 0 and\n        foo > 1'))).toMatch(/:14:9: expect\.a\.assert: unknown name 'foo'/);
+    expect(errorOf(spec(METRICS, '  a:\n    assert: ld > 0 and\n      foo > 1'))).toMatch(/:13:7: expect\.a\.assert: unknown name 'foo'/);
+    expect(errorOf(spec(METRICS, `  a: {assert: 'ld > 0 and foo > 1'}`))).toMatch(/:11:27: expect\.a\.assert: unknown name 'foo'/);
+  });
+
   it('a metric that needs corrupted prompts on a task without corruption', () => {
     expect(errorOf(spec('metrics:\n  pp: {kind: path_patch, task: plain}\n'))).toMatch(/:7:3: metrics\.pp: metric 'pp' needs corrupted prompts but task 'plain' has none/);
   });
@@ -110,6 +116,12 @@ describe('compile errors name the place', () => {
 });
 
 describe('plans', () => {
+  it('the example spec compiles (every section used)', () => {
+    const plan = compileFile('test/dsl/specs/tiny.spec.yaml');
+    expect(plan.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['load_model', 'build_task', 'check_task', 'clean_run', 'corrupted_run', 'metric', 'circuit', 'claim']));
+    expect(plan.claims.map((c) => c.mode)).toEqual(['run', 'xfail', 'run', 'run', 'skip']);
+  });
+
   it('shares one clean run per task across metrics, and dedupes identical requests', () => {
     const plan = compile(spec(METRICS, '  a: {assert: "ld > 0 and accuracy(ioi) > 0.5"}\n  b: {assert: "acc < 2"}'));
     const runs = plan.steps.filter((s) => s.kind === 'clean_run');

@@ -3,12 +3,12 @@ import { loadSpec } from '../../dsl/load.js';
 import { CircuitspecError } from '../../errors.js';
 import type { Output } from '../../report/index.js';
 import type { CliArgs } from '../args.js';
-import { findSpecs } from '../find.js';
+import { defaultPaths, findSpecs } from '../find.js';
 
 export async function listCommand(args: CliArgs, io: Output): Promise<number> {
   const entries = [];
   let bad = 0;
-  for (const file of findSpecs(args.paths.length ? args.paths : ['.'])) {
+  for (const file of findSpecs(defaultPaths(args.paths))) {
     try {
       const { spec, file: shown } = loadSpec(file);
       const claims = Object.entries(spec.expect).map(([name, c]) => ({

@@ -4,12 +4,12 @@ import type { RunEvent } from '../../plan/events.js';
 import { runFailed } from '../../plan/results.js';
 import { ProgressBar, REPORTERS, type Output } from '../../report/index.js';
 import type { CliArgs } from '../args.js';
-import { findSpecs } from '../find.js';
+import { defaultPaths, findSpecs } from '../find.js';
 import { runSpecs } from '../runner.js';
 import { CircuitspecError } from '../../errors.js';
 
 export async function runCommand(args: CliArgs, io: Output): Promise<number> {
-  const files = findSpecs(args.paths.length ? args.paths : ['.']);
+  const files = findSpecs(defaultPaths(args.paths));
   if (!files.length) throw new CircuitspecError(`no *.spec.yaml files in ${args.paths.join(', ') || 'the current folder'}`);
   const listeners = [new ProgressBar(io), new REPORTERS[args.reporter](io)];
   const onEvent = (e: RunEvent) => listeners.forEach((l) => l.onEvent(e));

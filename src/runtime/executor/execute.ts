@@ -120,6 +120,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         else {
           const broken = c.needs.map((id) => failed.get(id)).find((x) => x);
           r = broken ? erroredClaim(c, broken) : evaluateClaim(c, values);
+          // A claim's time is what its values cost: the steps it reads (shared ones counted for each reader).
+          r.ms += c.needs.reduce((a, id) => a + (timings[id] ?? 0), 0);
         }
         claims.push(r);
         emit({ type: 'claim', spec, result: r });
