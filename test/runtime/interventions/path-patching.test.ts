@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type HookedGPT2 } from '../../../src/runtime/model/index.js';
 import { computeMetric, createContext, disposeContext } from '../../../src/runtime/experiments/index.js';
@@ -29,8 +30,10 @@ const cases: [string, PathPatchOptions][] = [
 describe('path patching', () => {
   for (const [name, opts] of cases) {
     it(`fast equals the literal definition: ${name}`, async () => {
+      const before = tf.memory().numTensors;
       const fast = await pathPatchFast(ctx, 'syn', opts);
       const literal = await pathPatchLiteral(ctx, 'syn', opts);
+      expect(tf.memory().numTensors).toBe(before); // both free every tensor they make
       expect(fast.clean).toHaveLength(5);
       fast.clean.forEach((x, i) => expect(Math.abs(x - literal.clean[i])).toBeLessThan(1e-4));
       let moved = 0;

@@ -27,8 +27,6 @@ const midName = (l: number): string => `blocks.${l}.hook_resid_mid`;
 const mlpName = (l: number): string => `blocks.${l}.hook_mlp_out`;
 const preName = (l: number): string => `blocks.${l}.hook_resid_pre`;
 
-const FINAL = 'final';
-
 /** Positions a stage-2 rerun may hold at once (rows × recomputed positions), to bound memory. */
 const RERUN_POSITIONS = 4096;
 
@@ -105,42 +103,40 @@ async function fastBatch(
     const maxRecv = recv === 'logits' ? c.nLayers : Math.max(...recvLayers);
     for (const [l, hs] of byLayer) {
       if (l >= maxRecv) continue; // no path from this layer to any receiver
-      const out = tf.tidy((): Record<string, tf.Tensor> => {
-        const S = hs.length;
-        const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [S, 1]);
+      const S = hs.length;
+      const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [S, 1]);
+      // One tidy per layer step: only Δ [S*nP, D] lives across steps.
+      let delta = tf.tidy(() => {
         const dz = tf.sub(tf.tensor2d(corrCap.out.get(zName(l))!, [nP, c.nHeads * c.dHead]), rowsOf(zName(l), c.nHeads * c.dHead)); // [nP, H*dh]
-        let delta = tf.concat(hs.map((h) => tf.matMul(
+        return tf.concat(hs.map((h) => tf.matMul(
           tf.slice(dz, [0, h * c.dHead], [nP, c.dHead]), tf.slice(W.blocks[l].cProjW, [h * c.dHead, 0], [c.dHead, c.dModel]),
         )), 0) as tf.Tensor2D; // [S*nP, D]
-        const recvOut: Record<string, tf.Tensor> = {};
-        for (let m = l; m < c.nLayers; m++) {
-          if (recv !== 'logits' && m > l && recvLayers.includes(m)) {
-            const x = lnRows(tf.add(tile(rowsOf(preName(m), c.dModel)), delta), W.blocks[m].ln1, c.layerNormEps); // [S*nP, D]
-            for (const h of recv.heads.filter((r) => r.layer === m)) recvOut[`${l}:${m}:${h.head}`] = headInput(W, c, m, h.head, recv.input, x);
-          }
-          if (m >= maxRecv) break;
-          if (mlpLayers.includes(m)) {
-            const mid = tf.add(tile(rowsOf(midName(m), c.dModel)), delta);
-            const mlp = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
-            delta = tf.add(delta, tf.sub(mlp, tile(rowsOf(mlpName(m), c.dModel)))) as tf.Tensor2D;
-          }
-        }
-        if (recv === 'logits') {
-          const final = lnRows(tf.add(tile(rowsOf(`blocks.${c.nLayers - 1}.hook_resid_post`, c.dModel)), delta), W.lnF, c.layerNormEps);
-          return { [FINAL]: final };
-        }
-        return recvOut;
       });
-      const final = out[FINAL] as tf.Tensor2D | undefined;
-      if (final) {
+      for (let m = l; m < c.nLayers; m++) {
+        if (recv !== 'logits' && m > l && recvLayers.includes(m)) {
+          for (const h of recv.heads.filter((r) => r.layer === m)) {
+            const t = tf.tidy(() => headInput(W, c, m, h.head, recv.input, lnRows(tf.add(tile(rowsOf(preName(m), c.dModel)), delta), W.blocks[m].ln1, c.layerNormEps)));
+            recvValues.set(`${l}:${m}:${h.head}`, t.dataSync() as Float32Array); // [S*nP, dh]
+            t.dispose();
+          }
+        }
+        if (m >= maxRecv) break;
+        if (mlpLayers.includes(m)) {
+          const d = delta;
+          delta = tf.tidy(() => {
+            const mid = tf.add(tile(rowsOf(midName(m), c.dModel)), d);
+            const mlp = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
+            return tf.add(d, tf.sub(mlp, tile(rowsOf(mlpName(m), c.dModel)))) as tf.Tensor2D;
+          });
+          d.dispose();
+        }
+      }
+      if (recv === 'logits') {
+        const final = tf.tidy(() => lnRows(tf.add(tile(rowsOf(`blocks.${c.nLayers - 1}.hook_resid_post`, c.dModel)), delta), W.lnF, c.layerNormEps));
         logitsRows(ctx.model, set, batch.prompts, pairs, hs, final, opts.versus, (h, row, v) => { setPatched(result, l, h, row, v, cleanLd, B); });
         final.dispose();
-        continue;
       }
-      for (const [k, t] of Object.entries(out)) {
-        recvValues.set(k, t.dataSync() as Float32Array);
-        t.dispose();
-      }
+      delta.dispose();
     }
     if (recv === 'logits') return cleanLd;
 
