@@ -28,7 +28,8 @@ export class AdamW {
   private t = 0;
 
   /** `decay[i]`: whether params[i] gets weight decay (matrices and embeddings, not biases or LayerNorm gains). */
-  constructor(readonly c: AdamWConfig, readonly params: tf.Variable[], readonly decay: boolean[]) {
+  /** `lrScale[i]`: optional per-element learning-rate multiplier (broadcast against params[i]). */
+  constructor(readonly c: AdamWConfig, readonly params: tf.Variable[], readonly decay: boolean[], readonly lrScale: (tf.Tensor | null)[] = []) {
     this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
     this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
   }
@@ -49,7 +50,8 @@ export class AdamW {
         this.v[i].assign(tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), 1 - b2)));
         let upd = tf.div(tf.div(this.m[i], c1), tf.add(tf.sqrt(tf.div(this.v[i], c2)), eps));
         if (this.decay[i]) upd = tf.add(upd, tf.mul(p, weightDecay));
-        p.assign(tf.sub(p, tf.mul(upd, lr)));
+        const mult = this.lrScale[i];
+        p.assign(tf.sub(p, tf.mul(mult ? tf.mul(upd, mult) : upd, lr)));
       });
     });
     return norm;

@@ -80,7 +80,12 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
   if (r.init) warm = { from: r.init, ...(await warmStart(join(outDir, r.init), params, shape, vocab)) };
   const named = namedParams(params);
   // Decay matrices and embeddings (GPT-2 practice), not biases or LayerNorm gains.
-  const opt = new AdamW({ ...r.optim, steps }, named.map(([, v]) => v), named.map(([, v]) => v.shape.length === 2));
+  const D = shape.dModel;
+  const qk = r.qkLrScale ?? 1;
+  // [1, 3D]: Q and K columns of c_attn get qkLrScale, V columns 1.
+  const qkScale = qk === 1 ? null : tf.keep(tf.tensor2d([Array.from({ length: 3 * D }, (_, j) => (j < 2 * D ? qk : 1))]));
+  const lrScale = named.map(([name]) => (qkScale && /^h\.\d+\.attn[WB]$/.test(name) ? (name.endsWith('W') ? qkScale : tf.keep(tf.reshape(qkScale, [3 * D]))) : null));
+  const opt = new AdamW({ ...r.optim, steps }, named.map(([, v]) => v), named.map(([, v]) => v.shape.length === 2), lrScale);
   const evals = evalSets(r, tok, vocab, 500);
   const trainIds = trainTemplateIds(r);
   log(`${r.name}: ${r.description}; ${vocab.size} trained vocabulary rows; ${steps} steps max`);

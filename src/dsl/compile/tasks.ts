@@ -37,9 +37,17 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
     prependBos: t.prependBos ?? false,
     baseDir,
     roles,
-    prompts: 'n' in t ? t.n : undefined,
+    prompts: promptCount(t),
     positions: POSITIONS[t.source],
   };
+}
+
+/** The released Colored Objects set has 1000 prompts; `n` (after `offset`) takes a slice of it. */
+const PAPER_PROMPTS = 1000;
+
+function promptCount(t: TaskSpec): number | undefined {
+  if (t.source === 'colored-objects-paper') return t.n ?? PAPER_PROMPTS - (t.offset ?? 0);
+  return 'n' in t ? t.n : undefined;
 }
 
 /** Whether the task will have corrupted partners (undefined: only known once built). */
