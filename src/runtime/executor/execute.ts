@@ -5,7 +5,7 @@
 import { CircuitspecError } from '../../errors.js';
 import type { EventSink } from '../../plan/events.js';
 import type { ClaimResult, MetricResult, SpecResult } from '../../plan/results.js';
-import type { CircuitStep, Plan, PlanClaim, PlanStep } from '../../plan/types.js';
+import type { CircuitStep, MetricStep, Plan, PlanClaim, PlanStep } from '../../plan/types.js';
 import type { Circuit, CircuitStage, MetricValue } from '../experiments/types.js';
 import type { PromptSet } from '../tasks/types.js';
 import { erroredClaim, evaluateClaim, skippedClaim } from './claim.js';
@@ -41,6 +41,11 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
   }));
 }
 
+/** Metrics that reduce per-prompt logits at END can share one pass over their task's batches. */
+const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
+const taskOf = (s: MetricStep): string | undefined =>
+  SHARED_PASS_KINDS.has(s.request.kind) && 'task' in s.request ? s.request.task : undefined;
+
 export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promise<SpecResult> {
   const emit = opts.onEvent ?? (() => {});
   const runtime = opts.runtime ?? (await (await import('./tfjs-runtime.js')).tfjsRuntime());
@@ -73,6 +78,20 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     throw new CircuitspecError(`step ${id} has no value`);
   };
 
+  /**
+   * The metric steps that can be computed together with `step`: same task, not yet computed, and every
+   * dependency already run without failure — one pass over the task's batches then serves them all.
+   */
+  const metricGroup = (step: MetricStep): MetricStep[] => {
+    const task = taskOf(step);
+    if (task === undefined) return [step];
+    return plan.steps.filter(
+      (s): s is MetricStep =>
+        s.kind === 'metric' && taskOf(s) === task && !metricValues.has(s.id) &&
+        (s === step || s.deps.every((d) => d in timings && !failed.has(d))),
+    );
+  };
+
   const runStep = async (step: PlanStep): Promise<void> => {
     switch (step.kind) {
       case 'load_model':
@@ -98,10 +117,18 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
       case 'corrupted_run':
         return runtime.warmRun(ctx, step.task, step.kind === 'clean_run' ? 'clean' : 'corrupted');
       case 'metric': {
+        if (metricValues.has(step.id)) return; // computed with an earlier step of its group
         const s0 = performance.now();
-        const value = await runtime.computeMetric(ctx, step.request);
-        metricValues.set(step.id, value);
-        metrics[step.name] = { name: step.name, request: step.request, value, ms: performance.now() - s0 };
+        const group = metricGroup(step);
+        const values = runtime.computeMetrics && group.length > 1
+          ? await runtime.computeMetrics(ctx, group.map((g) => g.request))
+          : [await runtime.computeMetric(ctx, step.request)];
+        const ms = (performance.now() - s0) / values.length; // a shared pass's cost, split evenly
+        values.forEach((value, i) => {
+          const g = group.length > 1 ? group[i] : step;
+          metricValues.set(g.id, value);
+          metrics[g.name] = { name: g.name, request: g.request, value, ms };
+        });
         return;
       }
       case 'circuit': {

@@ -28,6 +28,8 @@ export interface Runtime<M extends RuntimeModel = RuntimeModel, C = unknown> {
   /** Runs (and keeps) a task's shared clean or corrupted run, so metrics reading it only reduce. */
   warmRun(ctx: C, task: string, side: 'clean' | 'corrupted'): Promise<void>;
   computeMetric(ctx: C, req: MetricRequest): Promise<MetricValue>;
+  /** Several metrics at once, sharing each batch's clean run and reruns (one pass instead of one per metric). */
+  computeMetrics?(ctx: C, reqs: MetricRequest[]): Promise<MetricValue[]>;
   discoverCircuit(ctx: C, task: string, stages: CircuitStage[]): Promise<Circuit>;
   dispose(ctx: C | undefined, model: M | undefined): void;
 }

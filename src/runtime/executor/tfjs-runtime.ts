@@ -18,6 +18,7 @@ export async function tfjsRuntime(): Promise<Runtime> {
     addTask: (ctx, set) => void ctx.tasks.set(set.name, set),
     warmRun: async (ctx, task, side) => void (await context.sideSummaries(ctx, task, side)),
     computeMetric: (ctx, req) => experiments.computeMetric(ctx, req),
+    computeMetrics: (ctx, reqs) => experiments.computeMetrics(ctx, reqs),
     discoverCircuit: (ctx, task, stages) => experiments.discoverCircuit(ctx, task, stages),
     dispose: (ctx, m) => {
       if (ctx) experiments.disposeContext(ctx);

@@ -61,6 +61,8 @@ describe('executor', () => {
     // one clean run shared, corrupted run for path patching, the model loaded once and disposed
     expect(calls.filter((c) => c === 'clean ioi')).toHaveLength(1);
     expect(calls.filter((c) => c.startsWith('load'))).toEqual(['load random:tiny']);
+    // the task's END-logit metrics (with and without the ablation) share one pass; path patching runs on its own
+    expect(calls.filter((c) => c.startsWith('metric'))).toEqual(['metrics accuracy,logit_diff,accuracy', 'metric path_patch']);
     expect(calls.at(-1)).toBe('dispose');
     expect(r.metrics.acc.value).toEqual(scalar(0.5, [1, 0, 1, 0]));
     expect(r.metrics['accuracy(ioi, with=z)']).toBeDefined();

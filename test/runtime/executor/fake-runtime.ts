@@ -35,6 +35,10 @@ export function fakeRuntime(o: FakeOptions): Runtime {
       calls.push(`metric ${req.kind}`);
       return o.metric(req);
     },
+    computeMetrics: async (_ctx, reqs) => {
+      calls.push(`metrics ${reqs.map((r) => r.kind).join(',')}`);
+      return reqs.map(o.metric);
+    },
     discoverCircuit: async (_ctx, task) => {
       calls.push(`circuit ${task}`);
       return o.circuit ? o.circuit(task) : { task, heads: [] };
