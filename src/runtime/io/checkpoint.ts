@@ -25,7 +25,7 @@ export interface HFGPT2Config {
 }
 
 /** HF's tanh-approximation GELUs; all compute GPT-2's `gelu_new`. */
-const TANH_GELUS = new Set(['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast']);
+export const TANH_GELUS: ReadonlySet<string> = new Set(['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast']);
 
 export async function readHFConfig(folder: string): Promise<HFGPT2Config> {
   const file = join(folder, 'config.json');

@@ -1,5 +1,6 @@
 /** The model's shape as one plain record (nanoGPT's GPTConfig), built from a Hugging Face config.json or a name. */
 import { CircuitspecError } from '../../errors.js';
+import { TANH_GELUS, type HFGPT2Config } from '../io/checkpoint.js';
 
 export interface ModelConfig {
   nLayers: number;
@@ -13,19 +14,9 @@ export interface ModelConfig {
   actFn: 'gelu_new';
 }
 
-/** The fields of a Hugging Face GPT-2 config.json we read (structurally the IO engineer's HFGPT2Config). */
-export interface HFConfigRecord {
-  n_layer: number;
-  n_head: number;
-  n_embd: number;
-  n_positions: number;
-  vocab_size: number;
-  layer_norm_epsilon: number;
-  activation_function: string;
-  n_inner?: number | null;
-}
+/** The fields of a Hugging Face GPT-2 config.json we read. */
+export type HFConfigRecord = HFGPT2Config;
 
-const GELU_NEW_ALIASES = new Set(['gelu_new', 'gelu_pytorch_tanh']);
 
 export function configFromHF(hf: HFConfigRecord, file = 'config.json'): ModelConfig {
   const need = (field: keyof HFConfigRecord): number => {
@@ -41,9 +32,9 @@ export function configFromHF(hf: HFConfigRecord, file = 'config.json'): ModelCon
   if (dModel % nHeads !== 0) {
     throw new CircuitspecError(`n_embd ${dModel} is not divisible by n_head ${nHeads}`, { file, field: 'n_embd' });
   }
-  if (!GELU_NEW_ALIASES.has(hf.activation_function)) {
+  if (!TANH_GELUS.has(hf.activation_function)) {
     throw new CircuitspecError(
-      `activation_function '${hf.activation_function}' is not supported (GPT-2 uses 'gelu_new', the tanh GELU)`,
+      `activation_function '${hf.activation_function}' is not supported (GPT-2 uses 'gelu_new', the tanh GELU; also accepted: ${[...TANH_GELUS].join(', ')})`,
       { file, field: 'activation_function' },
     );
   }
