@@ -29,14 +29,14 @@ function score(logits: number[][], answer: ArrayLike<number>, distractors: numbe
   return { accuracy: hit / logits.length, logitDiff: ld / logits.length, n: logits.length };
 }
 
-/** On the training network: argmax over the trained rows and one logit 0 standing for every untrained token. */
+/** On the training network: argmax over the trained rows and the one logit every untrained token shares. */
 export function scoreNet(p: NetParams, s: NetShape, b: Batch, chunk = 256): Score {
   const rows: number[][] = [];
   for (let i = 0; i < b.n; i += chunk) {
     const k = Math.min(chunk, b.n - i);
     const part = { x: b.x.subarray(i * b.P, (i + k) * b.P), n: k, P: b.P };
     const sel = Int32Array.from(b.end.subarray(i, i + k), (e) => e - i * b.P);
-    const lg = tf.tidy(() => tf.concat([subLogits(p, hidden(p, s, part, sel)), tf.zeros([k, 1])], 1).arraySync() as number[][]);
+    const lg = tf.tidy(() => subLogits(p, hidden(p, s, part, sel)).arraySync() as number[][]);
     rows.push(...lg);
   }
   return score(rows, b.answer, b.distractors);

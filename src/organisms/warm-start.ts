@@ -1,8 +1,12 @@
 /**
  * Start training from an earlier organism's checkpoint (documented in the recipe and the training record):
- * every weight is read from it; embedding rows it never trained (all zero there, e.g. Colored Objects words
- * when starting from the IOI organism) keep their fresh random initialisation.
+ * every weight is read from it. Rows the earlier organism trained (its training-record.json lists them) are
+ * copied; every other row — new words such as Colored Objects' colours when starting from the IOI organism, and
+ * the shared row — starts as that checkpoint's shared untrained row, so training starts from exactly the function
+ * the earlier organism computes.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { openGPT2Checkpoint, readHFConfig } from '../runtime/io/checkpoint.js';
 import { CircuitspecError } from '../errors.js';
 import { exportVariables } from './export.js';
@@ -10,27 +14,40 @@ import type { NetParams, NetShape } from './net.js';
 import type { SubVocab } from './vocab.js';
 import * as tf from '@tensorflow/tfjs';
 
+async function trainedIds(folder: string): Promise<Set<number>> {
+  const file = join(folder, 'training-record.json');
+  try {
+    const ids = (JSON.parse(await readFile(file, 'utf8')) as { trainedTokenIds?: number[] }).trainedTokenIds;
+    if (!Array.isArray(ids)) throw new Error('no trainedTokenIds');
+    return new Set(ids);
+  } catch (e) {
+    throw new CircuitspecError(`cannot start from ${folder}: ${(e as Error).message}`, { file });
+  }
+}
+
 export async function warmStart(folder: string, p: NetParams, s: NetShape, vocab: SubVocab): Promise<{ copiedRows: number }> {
   const hf = await readHFConfig(folder);
   if (hf.n_layer !== s.nLayers || hf.n_head !== s.nHeads || hf.n_embd !== s.dModel || hf.n_positions !== s.nCtx) {
     throw new CircuitspecError(`cannot start from ${folder}: its shape (${hf.n_layer} layers, ${hf.n_head} heads, d ${hf.n_embd}, ctx ${hf.n_positions}) differs from the recipe's`, { file: folder });
   }
+  const trained = await trainedIds(folder);
   const ckpt = await openGPT2Checkpoint(folder, hf);
   try {
     const D = s.dModel;
     // The exporter's key → variable pairing, so the two cannot drift apart.
     for (const [key, v] of exportVariables(p)) v.assign(tf.tensor(ckpt.get(key), v.shape));
     const full = ckpt.get('wte.weight'); // [V, D]
-    const sub = (p.wte.arraySync() as number[][]).map((r) => Float32Array.from(r));
+    let sharedId = 0;
+    while (trained.has(sharedId)) sharedId++;
+    const row = (g: number): Float32Array => full.subarray(g * D, (g + 1) * D);
+    const rows = new Float32Array((vocab.size + 1) * D); // [nSub + 1, D]
     let copied = 0;
     vocab.ids.forEach((g, i) => {
-      const row = full.subarray(g * D, (g + 1) * D);
-      if (row.some((x) => x !== 0)) {
-        sub[i] = Float32Array.from(row);
-        copied++;
-      }
+      rows.set(trained.has(g) ? row(g) : row(sharedId), i * D);
+      if (trained.has(g)) copied++;
     });
-    p.wte.assign(tf.tensor2d(sub.map((r) => Array.from(r))));
+    rows.set(row(sharedId), vocab.size * D);
+    p.wte.assign(tf.tensor2d(rows, [vocab.size + 1, D]));
     return { copiedRows: copied };
   } finally {
     await ckpt.close();

@@ -43,7 +43,11 @@ describe('organism specs can fail', () => {
     const model = await shuffledCopy('ioi-s-plateau', 7);
     const res = await runSpec('specs/organisms/ioi-s-plateau.spec.yaml', { model });
     const verdicts = Object.fromEntries(res.claims.map((c) => [c.name, c.verdict]));
-    expect(verdicts.attends_both_first_clause_names).toBe('fail');
-    expect(res.claims.some((c) => c.verdict === 'fail')).toBe(true);
+    // The attention-pattern and causal claims describe the trained heads; a shuffled copy has none of them.
+    expect(verdicts.copy_heads_split_between_first_clause_names).toBe('fail');
+    expect(verdicts.copying_follows_attention_io).toBe('fail');
+    // On the organism itself every claim holds (or fails as expected).
+    const own = await runSpec('specs/organisms/ioi-s-plateau.spec.yaml');
+    expect(own.claims.filter((c) => c.verdict === 'fail' || c.verdict === 'error' || c.verdict === 'xpass')).toEqual([]);
   });
 });
