@@ -235,6 +235,7 @@ const metric = {
         seqLen: int('Length of the random sequence', 2),
         n: int('Number of sequences', 1),
         seed: int('Seed'),
+        tokensFrom: { type: 'string', description: "Draw the random tokens from this task's prompts (for models trained on a narrow vocabulary)" },
         description: descr,
       },
     },

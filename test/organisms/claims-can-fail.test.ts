@@ -38,16 +38,25 @@ async function shuffledCopy(name: string, seed: number): Promise<string> {
 beforeAll(() => initBackend('wasm'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const verdicts = (res: { claims: { name: string; verdict: string }[] }): Record<string, string> =>
+  Object.fromEntries(res.claims.map((c) => [c.name, c.verdict]));
+
+// Claims about the circuit (path patching, attention, interventions), not the expensive circuit discovery.
+const FILTER = '/solves_ioi|logit_difference|inhibition_heads_found|inhibition_heads_attend|layer0_heads_copy|inhibition_heads_needed/';
+
 describe('organism specs can fail', () => {
-  it('the plateau spec fails on a shuffled-weights copy', async () => {
-    const model = await shuffledCopy('ioi-s-plateau', 7);
-    const res = await runSpec('specs/organisms/ioi-s-plateau.spec.yaml', { model });
-    const verdicts = Object.fromEntries(res.claims.map((c) => [c.name, c.verdict]));
-    // The attention-pattern and causal claims describe the trained heads; a shuffled copy has none of them.
-    expect(verdicts.copy_heads_split_between_first_clause_names).toBe('fail');
-    expect(verdicts.copying_follows_attention_io).toBe('fail');
-    // On the organism itself every claim holds (or fails as expected).
-    const own = await runSpec('specs/organisms/ioi-s-plateau.spec.yaml');
-    expect(own.claims.filter((c) => c.verdict === 'fail' || c.verdict === 'error' || c.verdict === 'xpass')).toEqual([]);
+  it('the IOI organism spec fails on a shuffled-weights copy of the organism', async () => {
+    const model = await shuffledCopy('ioi-s', 7);
+    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model, filter: FILTER }));
+    expect(v.solves_ioi).toBe('fail');
+    expect(v.inhibition_heads_attend_s2).toBe('fail');
+    expect(v.layer0_heads_copy_first_clause_names).toBe('fail');
+  });
+
+  it('the IOI organism spec fails on the plateau organism (same shape, no IOI circuit)', async () => {
+    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s-plateau'), filter: FILTER }));
+    expect(v.solves_ioi).toBe('fail');
+    expect(v.logit_difference).toBe('fail');
+    expect(v.inhibition_heads_found_by_path_patching).toBe('fail');
   });
 });

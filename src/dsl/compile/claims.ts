@@ -231,6 +231,7 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
     if (get('seq_len')) a.seqLen = intOf(get('seq_len')!, s, 'seq_len');
     if (get('n')) a.n = intOf(get('n')!, s, 'n');
     if (get('seed')) a.seed = intOf(get('seed')!, s, 'seed');
+    if (get('tokens_from')) a.tokensFrom = identOf(get('tokens_from')!, s, 'a task name');
   }
   const built = buildMetric(s.ctx, a, s.interventions);
   const id = s.graph.metric(text, built.request, built.needsCorrupted);

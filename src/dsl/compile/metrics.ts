@@ -33,6 +33,7 @@ export interface MetricArgs {
   seqLen?: number;
   n?: number;
   seed?: number;
+  tokensFrom?: Named;
 }
 
 export interface BuiltMetric { request: MetricRequest; task?: string; needsCorrupted: boolean }
@@ -56,7 +57,11 @@ export function lookupTask(ctx: CompileContext, t: Named | undefined, blame: Bla
 
 export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: Map<string, CompiledIntervention>): BuiltMetric {
   if (a.kind === 'head_scores') {
-    const req: MetricRequest = { kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }), ...(a.seed !== undefined && { seed: a.seed }) };
+    const from = a.tokensFrom && lookupTask(ctx, a.tokensFrom, a.blame).name;
+    const req: MetricRequest = {
+      kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }),
+      ...(a.seed !== undefined && { seed: a.seed }), ...(from && { tokensFrom: from }),
+    };
     return { request: req, needsCorrupted: false };
   }
   const task = lookupTask(ctx, a.task, a.blame);
@@ -167,6 +172,7 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
     }
     case 'head_scores':
       Object.assign(a, { score: m.score, seqLen: m.seqLen, n: m.n, seed: m.seed });
+      if (m.tokensFrom !== undefined) a.tokensFrom = named('tokensFrom', m.tokensFrom);
       break;
   }
   return a;

@@ -89,6 +89,7 @@ export class StepGraph {
       if (needsCorrupted) deps.push(this.run(request.task, 'corrupted'));
       passes = extraPasses(request, this.nLayers) * this.prompts(request.task);
     } else if (request.kind === 'head_scores') {
+      if (request.tokensFrom !== undefined) deps.push(this.taskReady(request.tokensFrom));
       passes = request.n ?? 1;
     }
     this.metricKeys.set(key, id);

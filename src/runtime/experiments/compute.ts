@@ -14,6 +14,7 @@ import { mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
 import { batchesOf, progress, sharedRun, sideSummaries, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
+import type { PromptSet } from '../tasks/types.js';
 import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
 
 async function summaries(ctx: ExperimentContext, task: string, ivs: Intervention[] | undefined): Promise<LogitSummary[]> {
@@ -44,7 +45,10 @@ export async function computeMetric(ctx: ExperimentContext, req: MetricRequest):
         receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
       }));
     case 'head_scores':
-      return headScores(ctx.model, req.score, { seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize });
+      return headScores(ctx.model, req.score, {
+        seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize,
+        pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
+      });
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
   }
@@ -95,4 +99,9 @@ export async function computeMetrics(ctx: ExperimentContext, reqs: MetricRequest
   }
   for (const [i, r] of reqs.entries()) if (!out[i]) out[i] = await computeMetric(ctx, r);
   return out;
+}
+
+/** The distinct token ids of a task's prompts, ascending (a deterministic pool for random sequences). */
+function taskTokens(set: PromptSet): number[] {
+  return [...new Set(set.prompts.flatMap((p) => p.tokens))].sort((a, b) => a - b);
 }

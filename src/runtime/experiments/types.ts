@@ -24,7 +24,7 @@ export type MetricRequest =
   /** → HeadTable. */
   | { kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean }
   /** → HeadTable. */
-  | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number };
+  | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string };
 
 export type MetricValue =
   | { type: 'scalar'; value: number; perPrompt?: number[] }

@@ -11,14 +11,19 @@ import type { MetricValue } from '../experiments/types.js';
 
 export type HeadScore = 'previous_token' | 'duplicate_token' | 'induction';
 
-export interface HeadScoreOptions { seqLen?: number; n?: number; seed?: number; batchSize?: number }
+export interface HeadScoreOptions {
+  seqLen?: number; n?: number; seed?: number; batchSize?: number;
+  /** Draw the random tokens from these ids (e.g. a task's tokens, for a model trained on a narrow vocabulary). */
+  pool?: number[];
+}
 
-export function repeatedSequences(vocab: number, seqLen: number, n: number, seed: number): number[][] {
+export function repeatedSequences(vocab: number, seqLen: number, n: number, seed: number, pool?: number[]): number[][] {
   const rng = makeRng(deriveSeed(seed, 'repeated-tokens'));
   // Token ids below 50256 avoid <|endoftext|>; tiny vocabularies keep their last id (often BOS) out too.
   const top = Math.min(vocab - 1, 50256);
+  const draw = pool && pool.length ? () => rng.choice(pool) : () => rng.int(top);
   return Array.from({ length: n }, () => {
-    const r = Array.from({ length: seqLen }, () => rng.int(top));
+    const r = Array.from({ length: seqLen }, draw);
     return [...r, ...r];
   });
 }
@@ -32,7 +37,7 @@ export async function headScores(model: HookedGPT2, score: HeadScore, opts: Head
   }
   if (!Number.isInteger(seqLen) || seqLen < 2 || 2 * seqLen > nCtx) throw new CircuitspecError(`seqLen must be an integer in 2..${Math.floor(nCtx / 2)}, got ${seqLen}`, { field: 'seqLen' });
   if (!Number.isInteger(n) || n < 1) throw new CircuitspecError(`n must be a positive integer, got ${n}`, { field: 'n' });
-  const seqs = repeatedSequences(dVocab, seqLen, n, opts.seed ?? 0);
+  const seqs = repeatedSequences(dVocab, seqLen, n, opts.seed ?? 0, opts.pool);
   const pairs: [number, number][] = [];
   if (score === 'previous_token') for (let i = 1; i < 2 * seqLen; i++) pairs.push([i, i - 1]);
   else for (let j = 0; j < seqLen - (score === 'induction' ? 1 : 0); j++) pairs.push([seqLen + j, j + (score === 'induction' ? 1 : 0)]);

@@ -20,6 +20,13 @@ describe('head-role scores on repeated random tokens', () => {
     expect(repeatedSequences(1000, 5, 3, 1)).toEqual(s);
   });
 
+  it('draws only from a token pool when given one (models trained on a narrow vocabulary)', () => {
+    const pool = [7, 42, 314];
+    const s = repeatedSequences(50257, 8, 4, 2, pool);
+    for (const r of s) for (const t of r) expect(pool).toContain(t);
+    expect(new Set(s.flat()).size).toBeGreaterThan(1);
+  });
+
   it('scores every head with a mean attention weight in [0, 1]', async () => {
     for (const score of ['previous_token', 'duplicate_token', 'induction'] as const) {
       const v = await headScores(model, score, { seqLen: 8, n: 4 });
