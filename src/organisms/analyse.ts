@@ -75,7 +75,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(`${task}: most positive: ${JSON.stringify(topHeads(pp, 3, 1))}`);
   }
   for (const score of ['duplicate_token', 'induction', 'previous_token'] as const) {
-    const t = table(await m({ kind: 'head_scores', score }));
+    // Random tokens drawn from the IOI prompts: the organisms only trained those embedding rows.
+    const t = table(await m({ kind: 'head_scores', score, tokensFrom: 'ioi' }));
     console.log(show(`head score ${score}`, t));
     out[`head_${score}`] = t;
   }
