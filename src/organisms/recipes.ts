@@ -42,6 +42,11 @@ const OPTIM: AdamWConfig = {
 
 const SHAPE = { nLayers: 4, nHeads: 4, dModel: 64, nCtx: 64 };
 
+/** What every IOI-only recipe shares: the shape, 64 prompts a step, template 8 held out, loss at END. */
+const IOI_ONLY = {
+  shape: SHAPE, ioiBatch: 64, heldOutTemplate: 8, cobjBatch: 0, cobjWeight: 0, loss: 'end', evalEvery: 100,
+} as const;
+
 /**
  * Order matters: a recipe with `init` starts from an organism trained before it.
  * - `ioi-s` (4 layers, 4 heads of size 16, d_model 64): IOI answers one of the two names within ~300 steps, sits
@@ -51,35 +56,26 @@ const SHAPE = { nLayers: 4, nHeads: 4, dModel: 64, nCtx: 64 };
  *   steps, and so did d_model 96 with 3 heads of size 32.
  * - `ioi-s-plateau`: the same recipe stopped after 800 steps, on the plateau: a trained model of the same shape
  *   with no IOI circuit (the negative control for the organism specs).
- * - `ioi-cobj-s`: `ioi-s` trained on IOI and Colored Objects prompts together for a fixed, short time.
+ * - `ioi-cobj-s`: `ioi-s` trained on IOI and Colored Objects prompts together for a fixed, short time. It keeps
+ *   IOI (99%) and learns to answer with one of the query's three colours, but not the asked one (~33-38%).
+ *   Longer runs did not change that: 1,800 steps with Colored-Objects-heavy batches (16 IOI + 24 Colored Objects
+ *   prompts a step; lr 3e-3, or lr 5e-3 with the Colored Objects loss doubled) stayed at 29-36%.
  */
 export const RECIPES: Record<string, Recipe> = {
   'ioi-s': {
+    ...IOI_ONLY,
     name: 'ioi-s',
     description: 'IOI organism: 4 layers x 4 heads, d_model 64, trained on BABA+ABBA IOI prompts until the circuit forms',
     seed: 7,
-    shape: SHAPE,
     optim: { ...OPTIM },
-    ioiBatch: 64,
-    heldOutTemplate: 8,
-    cobjBatch: 0,
-    cobjWeight: 0,
-    loss: 'end',
-    evalEvery: 100,
     stopAt: { ioi: 0.97, patience: 3 },
   },
   'ioi-s-plateau': {
+    ...IOI_ONLY,
     name: 'ioi-s-plateau',
     description: 'IOI negative control: the ioi-s recipe stopped after 800 steps, on the ~50% plateau (no IOI circuit)',
     seed: 7,
-    shape: SHAPE,
     optim: { ...OPTIM, steps: 800 },
-    ioiBatch: 64,
-    heldOutTemplate: 8,
-    cobjBatch: 0,
-    cobjWeight: 0,
-    loss: 'end',
-    evalEvery: 100,
   },
   'ioi-cobj-s': {
     name: 'ioi-cobj-s',
