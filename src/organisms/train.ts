@@ -159,8 +159,7 @@ async function main(argv: string[]): Promise<void> {
   const todo = names.length ? names : Object.keys(RECIPES);
   for (const n of todo) if (!RECIPES[n]) throw new CircuitspecError(`unknown organism '${n}' (known: ${Object.keys(RECIPES).join(', ')})`);
   await initBackend('wasm');
-  // backend.ts sets IS_TEST, which turns on tfjs's per-kernel leak check: slow and spurious inside training.
-  tf.env().set('IS_TEST', false);
+  // PROD skips tfjs's per-op debug checks (NaN scans), which cost time on every step of a long run.
   tf.env().set('PROD', true);
   for (const n of todo) await trainOrganism(RECIPES[n], out, { steps });
 }

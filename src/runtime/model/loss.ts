@@ -1,6 +1,7 @@
 /**
- * Next-token cross-entropy from plain ops. tf.losses.softmaxCrossEntropy is a customGrad op, which trips tfjs's
- * kernel leak check (on whenever IS_TEST is set, as backend.ts does) on wasm; this version differentiates cleanly.
+ * Next-token cross-entropy from plain ops, with integer targets and optional per-position weights (padding).
+ * tf.losses.softmaxCrossEntropy is a customGrad op that trips tfjs's kernel leak check on wasm when IS_TEST is
+ * set (as test environments may); this version differentiates cleanly either way.
  */
 import * as tf from '@tensorflow/tfjs';
 
