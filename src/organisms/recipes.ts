@@ -61,7 +61,18 @@ const IOI_ONLY = {
  *   Longer runs did not change that: 1,800 steps with Colored-Objects-heavy batches (16 IOI + 24 Colored Objects
  *   prompts a step; lr 3e-3, or lr 5e-3 with the Colored Objects loss doubled) stayed at 29-36%, and so did
  *   2,000 steps of 8 IOI + 32 Colored Objects prompts (lr 3e-3, decay 0.05), with or without also supervising the
- *   solved example's answer (33-35%).
+ *   solved example's answer (33-35%). A second round (code on branch organisms/cobj-experiments), all from ioi-s:
+ *   - new words' rows started apart instead of all equal (the shared row plus N(0, 0.02²), 1,000 steps, or plus
+ *     N(0, 0.12²), 2,000 steps, of 8 IOI + 32 Colored Objects prompts; pure noise with drills, 1,500 steps): 32-36%;
+ *   - drills, training-only prompts with one answered question per listed object (3-6 objects): in the paper's
+ *     wording, as "cup? Blue.", and as "cup Blue" right after the object (one lookup head reading the colour bound
+ *     at the list's object would do): the first question stayed at chance (1/6) for 1,500-3,000 steps and the
+ *     paper prompts at 30-37%;
+ *   - layers 2-3 re-initialised (1,500 steps, with or without drills): 35-37%; lr 5e-3 with the query/key
+ *     learning rate x4 broke IOI (~40%); from random weights with drills nothing formed in 1,000 steps.
+ *   In the checkpoints inspected (this one and a drill run) layer-0 heads attend from each listed object to its
+ *   colour (0.1-0.4: the binding exists), but no head attends from the question's object to the matching object
+ *   more than to the other two (≤ 0.08), and layers 2-3 attend almost uniformly: the matching step never starts.
  */
 export const RECIPES: Record<string, Recipe> = {
   'ioi-s': {
