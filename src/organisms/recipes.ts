@@ -73,6 +73,8 @@ const IOI_ONLY = {
  *   In the checkpoints inspected (this one and a drill run) layer-0 heads attend from each listed object to its
  *   colour (0.1-0.4: the binding exists), but no head attends from the question's object to the matching object
  *   more than to the other two (≤ 0.08), and layers 2-3 attend almost uniformly: the matching step never starts.
+ *   Suspect the trainer before the recipe: from random weights, a 2-layer organism learned neither drills alone
+ *   (6,000 steps) nor plain induction on repeated random words (2,500 steps), which small attention models learn.
  */
 export const RECIPES: Record<string, Recipe> = {
   'ioi-s': {
