@@ -73,8 +73,11 @@ const IOI_ONLY = {
  *   In the checkpoints inspected (this one and a drill run) layer-0 heads attend from each listed object to its
  *   colour (0.1-0.4: the binding exists), but no head attends from the question's object to the matching object
  *   more than to the other two (≤ 0.08), and layers 2-3 attend almost uniformly: the matching step never starts.
- *   Suspect the trainer before the recipe: from random weights, a 2-layer organism learned neither drills alone
- *   (6,000 steps) nor plain induction on repeated random words (2,500 steps), which small attention models learn.
+ *   The trainer can learn token matching, but only with a larger step: from random weights a 2-layer organism
+ *   learned plain induction on repeated random words (100% by step 1,500) at lr 1e-2 without clipping or decay,
+ *   not at lr 3e-3 with clipping at 1 (8% after 2,500) or lr 1e-3. The colour lookup (the value is the token
+ *   before the matched object, not after it) stayed at chance on drills even at lr 1e-2 (2,000 steps), and from
+ *   ioi-s lr 1e-2 wrecks IOI (60% after 1,000 steps) without lifting Colored Objects (34%).
  */
 export const RECIPES: Record<string, Recipe> = {
   'ioi-s': {
