@@ -61,8 +61,8 @@ const IOI_ONLY = {
  *   Longer runs did not change that: 1,800 steps with Colored-Objects-heavy batches (16 IOI + 24 Colored Objects
  *   prompts a step; lr 3e-3, or lr 5e-3 with the Colored Objects loss doubled) stayed at 29-36%, and so did
  *   2,000 steps of 8 IOI + 32 Colored Objects prompts (lr 3e-3, decay 0.05), with or without also supervising the
- *   solved example's answer (33-35%). A second round (code on branch organisms/cobj-experiments), all from ioi-s:
- *   - new words' rows started apart instead of all equal (the shared row plus N(0, 0.02²), 1,000 steps, or plus
+ *   solved example's answer (33-35%). A second round (code on the local branch organisms/cobj-experiments), from ioi-s:
+ *   - new words' rows started apart instead of all equal (the shared row plus N(0, 0.02²), 800 steps, or plus
  *     N(0, 0.12²), 2,000 steps, of 8 IOI + 32 Colored Objects prompts; pure noise with drills, 1,500 steps): 32-36%;
  *   - drills, training-only prompts with one answered question per listed object (3-6 objects): in the paper's
  *     wording, as "cup? Blue.", and as "cup Blue" right after the object (one lookup head reading the colour bound
