@@ -9,7 +9,7 @@ import type { TaskSpec } from './schema.js';
 
 export const IOI_ROLES = ['IO', 'S1', 'S2', 'S1+1', 'END'];
 export const COLORED_OBJECTS_ROLES = [
-  'colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'END',
+  'colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'correct_object', 'wrong_object1', 'wrong_object2', 'END',
 ];
 
 export function taskRoles(task: TaskSpec, baseDir: string): string[] {

@@ -14,8 +14,8 @@ export const CO_OBJECTS = [
 ];
 export const CO_SURFACES = ['table', 'desk', 'floor'];
 export const CO_OPENINGS = ['there is', 'you see', 'I see'];
-/** correct_colour / wrong_colour1 / wrong_colour2: the query colours by whether they answer the question. */
-export const CO_ROLES = ['colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'END'];
+/** correct_/wrong_colour1/2 and correct_/wrong_object1/2: the query's colours and objects by whether the question asks about them. */
+export const CO_ROLES = ['colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'correct_object', 'wrong_object1', 'wrong_object2', 'END'];
 
 export interface CoExample {
   surface: string;

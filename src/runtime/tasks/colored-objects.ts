@@ -38,16 +38,23 @@ export function coPrompt(tokenizer: Tokenizer, id: string, example: CoExample, q
   const others = [0, 1, 2].filter((k) => k !== query.asked);
   if (corruptAsk !== undefined) others.sort((a, b) => Number(b === corruptAsk) - Number(a === corruptAsk));
   const distractors = others.map(colourAnswer);
-  // Per-prompt colour roles (the attention override's targets): the asked object's colour and the two others,
+  // Per-prompt colour and object roles (attention targets): the asked object and its colour, then the two others,
   // in the distractors' order. Defined by the clean prompt and shared with its corrupted partner.
-  roles = { ...roles, correct_colour: roles[`colour${query.asked + 1}`], wrong_colour1: roles[`colour${others[0] + 1}`], wrong_colour2: roles[`colour${others[1] + 1}`] };
+  roles = {
+    ...roles,
+    correct_colour: roles[`colour${query.asked + 1}`], wrong_colour1: roles[`colour${others[0] + 1}`], wrong_colour2: roles[`colour${others[1] + 1}`],
+    correct_object: roles[`object${query.asked + 1}`], wrong_object1: roles[`object${others[0] + 1}`], wrong_object2: roles[`object${others[1] + 1}`],
+  };
   let corrupted: Prompt['corrupted'];
   if (corruptAsk !== undefined) {
     const cq: CoExample = { ...query, asked: corruptAsk };
     const ctext = formatPrompt(example, cq);
     const c = coRoles(tokenizer, ctext, `prompt ${id} (corrupted)`);
     const canswer = colourAnswer(corruptAsk);
-    const croles = { ...c.roles, correct_colour: roles.correct_colour, wrong_colour1: roles.wrong_colour1, wrong_colour2: roles.wrong_colour2 };
+    const croles = {
+      ...c.roles, correct_colour: roles.correct_colour, wrong_colour1: roles.wrong_colour1, wrong_colour2: roles.wrong_colour2,
+      correct_object: roles.correct_object, wrong_object1: roles.wrong_object1, wrong_object2: roles.wrong_object2,
+    };
     corrupted = { text: ctext, tokens: c.tokens, answer: canswer, answerId: singleTokenId(tokenizer, canswer, `prompt ${id} corrupted answer`), roles: croles };
     if (prependBos) Object.assign(corrupted, withBos(tokenizer, corrupted.tokens, corrupted.roles));
   }

@@ -37,6 +37,9 @@ describe('Colored Objects generator', () => {
       }
       expect(word(p.tokens, p.roles.question_object)).toBe(q.objects[q.asked]);
       expect(word(p.tokens, p.roles.correct_colour)).toBe(q.colours[q.asked]);
+      expect(word(p.tokens, p.roles.correct_object)).toBe(q.objects[q.asked]);
+      const others = [p.roles.wrong_object1, p.roles.wrong_object2].map((r) => word(p.tokens, r)).sort();
+      expect(others).toEqual(q.objects.filter((_, k) => k !== q.asked).sort());
       expect(p.roles.END).toBe(p.tokens.length - 1);
     }
     checkTask(set, namedConfig('gpt2'), tok);
