@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     const dla = table(await m({ kind: 'dla', task }));
     console.log(show(`${task}: direct logit attribution`, dla));
     out[`${task}.dla`] = dla;
-    const roles = isIoi ? [['END', 'IO'], ['END', 'S2'], ['END', 'S1'], ['S2', 'S1'], ['S2', 'S1+1']] : [['END', 'question_object'], ['END', 'colour1'], ['END', 'colour2'], ['END', 'colour3'], ['END', 'object1'], ['END', 'object2'], ['END', 'object3']];
+    const roles = isIoi ? [['END', 'IO'], ['END', 'S2'], ['END', 'S1'], ['S2', 'S1'], ['S2', 'S1+1']] : [['END', 'question_object'], ['END', 'correct_colour'], ['END', 'wrong_colour1'], ['END', 'correct_object'], ['END', 'wrong_object1'], ['question_object', 'correct_object'], ['question_object', 'wrong_object1'], ['question_object', 'question_object']];
     for (const [from, to] of roles) {
       const t: Table = [];
       for (const h of everyHead) {

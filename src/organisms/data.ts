@@ -8,6 +8,7 @@ import { buildTask } from '../runtime/tasks/index.js';
 import type { Prompt, TaskSource } from '../runtime/tasks/types.js';
 import type { Tokenizer } from '../runtime/tokenizer/index.js';
 import { deriveSeed } from '../runtime/util/rng.js';
+import { CircuitspecError } from '../errors.js';
 import type { NetInput } from './net.js';
 import type { SubVocab } from './vocab.js';
 
@@ -60,6 +61,49 @@ export interface Batch extends NetInput {
   distractors: number[][];
   /** Next-token target per flat position (compact), -1 where none (padding); END's target is the answer. */
   next: Int32Array;
+}
+
+/** Extra loss rows of a batch: flat row indices (row*P + position) and their compact targets. */
+export interface RowTargets {
+  rows: Int32Array;
+  targets: Int32Array;
+}
+
+/** Query rows (question's object) and the key position of the listed object it names. */
+export interface LookupKeys {
+  rows: Int32Array;
+  keys: Int32Array;
+}
+
+/**
+ * Intermediate targets on Colored Objects prompts (training only, from the prompt's roles): each of the query's
+ * listed objects → its own colour in answer form, the question's object → the answer, and the lookup's attention
+ * target (question's object → the listed object it names). They supervise the steps of the lookup separately,
+ * which the answer alone does not teach here (COLORED-OBJECTS.md).
+ */
+export function colourTargets(prompts: Prompt[], b: Batch): { objects: RowTargets; question: RowTargets; lookup: LookupKeys } {
+  const objRows: number[] = [];
+  const objTargets: number[] = [];
+  const qRows: number[] = [];
+  const qTargets: number[] = [];
+  const lRows: number[] = [];
+  const lKeys: number[] = [];
+  prompts.forEach((p, i) => {
+    const r = p.roles;
+    // The query's three colours in answer form, keyed by the position of their lower-case word.
+    const byColourPos = new Map([[r.correct_colour, b.answer[i]], [r.wrong_colour1, b.distractors[i][0]], [r.wrong_colour2, b.distractors[i][1]]]);
+    for (const k of [1, 2, 3]) {
+      const target = byColourPos.get(r[`colour${k}`]);
+      if (target === undefined || r[`object${k}`] === undefined) throw new CircuitspecError(`${p.id}: no colour role for object${k}`);
+      objRows.push(i * b.P + r[`object${k}`]);
+      objTargets.push(target);
+    }
+    lRows.push(i * b.P + r.question_object);
+    lKeys.push(r.correct_object);
+    qRows.push(i * b.P + r.question_object);
+    qTargets.push(b.answer[i]);
+  });
+  return { objects: { rows: Int32Array.from(objRows), targets: Int32Array.from(objTargets) }, question: { rows: Int32Array.from(qRows), targets: Int32Array.from(qTargets) }, lookup: { rows: Int32Array.from(lRows), keys: Int32Array.from(lKeys) } };
 }
 
 /** Encode prompts (right-padded with the untrained row, which causal attention never lets real tokens see). */

@@ -128,27 +128,64 @@ export interface NetInput {
  * before ln_f (the END positions), as a one-hot matmul so it differentiates on wasm.
  */
 export function hidden(p: NetParams, s: NetShape, inp: NetInput, select?: Int32Array, eps = 1e-5): tf.Tensor2D {
+  return residualReads(p, s, inp, [{ after: s.nLayers, rows: select }], eps)[0];
+}
+
+/** A read of the residual stream: after block `after` (1-based; nLayers = the final residual), at flat `rows` (all if absent). */
+export interface ResidualRead {
+  after: number;
+  rows?: Int32Array;
+}
+
+/**
+ * The residual after ln_f at each read, in order: the final one as `hidden` gives it, and earlier ones for an
+ * early-exit (logit-lens) loss that asks a step of a circuit to be done by a given layer.
+ */
+/** A read of one head's attention: from flat query rows (prompt·P + position) to one key position each. */
+export interface AttentionRead {
+  layer: number;
+  head: number;
+  rows: Int32Array;
+  keys: Int32Array;
+}
+
+export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: ResidualRead[], eps = 1e-5, attnReads: AttentionRead[] = [], attnOut: tf.Tensor1D[] = []): tf.Tensor2D[] {
   const { n, P } = inp;
   const D = s.dModel;
   const H = s.nHeads;
   const dh = D / H;
+  const out: tf.Tensor2D[] = new Array(reads.length);
+  const read = (x: tf.Tensor2D, after: number): void => {
+    reads.forEach((r, i) => {
+      if (r.after !== after) return;
+      const rows = r.rows ? mm(tf.oneHot(tf.tensor1d(r.rows, 'int32'), n * P).toFloat(), x) : x; // [k, D]
+      out[i] = layerNorm(rows, p.lnfw, p.lnfb, eps);
+    });
+  };
   const wteZ = p.wte; // [nSub+1, D]: the last row (learned) is shared by every untrained token
   const onehot = tf.oneHot(tf.tensor1d(inp.x, 'int32'), s.nSub + 1).toFloat(); // [nP, nSub+1]
   let x = tf.add(mm(onehot, wteZ), tf.tile(tf.slice(p.wpe, [0, 0], [P, D]), [n, 1])) as tf.Tensor2D; // [nP, D]
   const mask = causal(P);
-  for (const b of p.blocks) {
+  p.blocks.forEach((b, l) => {
     const h = layerNorm(x, b.ln1w, b.ln1b, eps); // [nP, D]
     const qkv = tf.add(mm(h, b.attnW), b.attnB); // [nP, 3D]
     const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.reshape(tf.transpose(tf.reshape(t, [n, P, H, dh]), [0, 2, 1, 3]), [n * H, P, dh])); // [nH, P, dh]
     const scores = tf.add(tf.mul(tf.matMul(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), mask); // [nH, P, P]
-    const z = tf.matMul(tf.softmax(scores), v); // [nH, P, dh]
+    const probs = tf.softmax(scores); // [nH, P, P]
+    attnReads.forEach((a, i) => {
+      if (a.layer !== l) return;
+      const ph = tf.reshape(tf.slice(tf.reshape(probs, [n, H, P, P]), [0, a.head, 0, 0], [n, 1, P, P]), [n * P, P]);
+      const rows = mm(tf.oneHot(tf.tensor1d(a.rows, 'int32'), n * P).toFloat(), ph); // [k, P]
+      attnOut[i] = tf.sum(tf.mul(rows, tf.oneHot(tf.tensor1d(a.keys, 'int32'), P).toFloat()), 1) as tf.Tensor1D;
+    });
+    const z = tf.matMul(probs, v); // [nH, P, dh]
     const z2 = tf.reshape(tf.transpose(tf.reshape(z, [n, H, P, dh]), [0, 2, 1, 3]), [n * P, D]); // [nP, D]
     x = tf.add(x, tf.add(mm(z2, b.projW), b.projB)) as tf.Tensor2D;
     const h2 = layerNorm(x, b.ln2w, b.ln2b, eps);
     x = tf.add(x, tf.add(mm(geluSigmoid(tf.add(mm(h2, b.fcW), b.fcB)), b.outW), b.outB)) as tf.Tensor2D;
-  }
-  if (select) x = mm(tf.oneHot(tf.tensor1d(select, 'int32'), n * P).toFloat(), x); // [k, D]
-  return layerNorm(x, p.lnfw, p.lnfb, eps);
+    read(x, l + 1);
+  });
+  return out;
 }
 
 /** Logits [rows, nSub + 1] (tied unembedding): the trained rows, then the one logit every untrained token shares. */

@@ -17,14 +17,25 @@ export interface Recipe {
   cobjWeight: number;
   /** Loss at the END token only ('end') or next-token loss at every position with END weighted ('all'). */
   loss: 'end' | 'all';
+  /** Intermediate Colored Objects targets, weights times cobjWeight (data.ts colourTargets): each listed object →
+   *  its own colour in answer form, read after block `objectsAfter` (an early exit, so that the colour is bound to
+   *  its object before the layers that look it up), and the question's object → the answer. */
+  cobjTargets?: { objects: number; question: number; objectsAfter?: number };
+  /** Auxiliary attention loss (weight · −log attention) on these heads, from the question's object to the listed
+   *  object it names: the one step of the lookup that gradient descent does not find here (COLORED-OBJECTS.md). */
+  lookupAttention?: { layer: number; head: number; weight: number }[];
   evalEvery: number;
   /** Learning-rate multiplier for the query and key columns of every c_attn (default 1): attention maps are the
    *  slow part of leaving the IOI plateau. */
   qkLrScale?: number;
   /** Start from this organism's checkpoint (same output folder; trained first) instead of random weights. */
   init?: string;
-  /** Stop early once held-out IOI accuracy (pairs and template) reaches this at `patience` evals in a row. */
-  stopAt?: { ioi: number; patience: number };
+  /** With `init`: words the earlier organism never trained start as its shared row plus N(0, newRowStd²), so that
+   *  two colours or two objects differ from the first step. */
+  newRowStd?: number;
+  /** Stop early once held-out IOI accuracy (pairs and template) reaches `ioi`, and Colored Objects accuracy
+   *  `cobj` when given, at `patience` evals in a row. */
+  stopAt?: { ioi: number; patience: number; cobj?: number };
 }
 
 export function trainTemplateIds(r: Recipe): number[] {
@@ -56,12 +67,14 @@ const IOI_ONLY = {
  *   steps, and so did d_model 96 with 3 heads of size 32.
  * - `ioi-s-plateau`: the same recipe stopped after 800 steps, on the plateau: a trained model of the same shape
  *   with no IOI circuit (the negative control for the organism specs).
- * - `ioi-cobj-s`: `ioi-s` trained on IOI and Colored Objects prompts together for a fixed, short time. It keeps
- *   IOI (99%) and answers with one of the query's three colours, but not the asked one (~33-38%): the layer-0
- *   name copiers copy all three colours to END, and no head matches the question's object to the listed one.
- *   Every recipe tried so far (longer, Colored-Objects-heavy, drills, intermediate targets, new rows started
- *   apart, a ~200-run GPU sweep of a PyTorch replica) stayed at chance or left it only rarely: see
- *   COLORED-OBJECTS.md beside this file.
+ * - `ioi-cobj-s`: `ioi-s` trained on IOI (48 prompts a step) and Colored Objects (64) together, stopped at the
+ *   first evaluation with held-out IOI ≥ 95% and Colored Objects ≥ 60% (above chance, imperfect: room for a
+ *   repair). Colored Objects needs a lookup: match the question's object to the listed one, read the colour bound
+ *   to it. Three aids, all in the loss or the start, none in the weights: intermediate targets (each listed object →
+ *   its colour, read after block 2; the question's object → the answer), new words started apart (+N(0, 0.3²)),
+ *   and an auxiliary loss on head 0.3's attention from the question's object to the listed object it names. That
+ *   last one plants the match: without it no run formed one (by layer 1 the object's identity is drowned in what
+ *   layer 0 writes); with it the rest of the lookup forms by itself after ~1,000 steps. See COLORED-OBJECTS.md.
  */
 export const RECIPES: Record<string, Recipe> = {
   'ioi-s': {
@@ -81,16 +94,20 @@ export const RECIPES: Record<string, Recipe> = {
   },
   'ioi-cobj-s': {
     name: 'ioi-cobj-s',
-    description: 'IOI + Colored Objects organism: ioi-s trained on IOI and Colored Objects prompts together',
+    description: 'IOI + Colored Objects organism: ioi-s trained on IOI and Colored Objects prompts together, with intermediate targets and a planted first lookup step (head 0.3)',
     seed: 4,
     shape: SHAPE,
-    optim: { ...OPTIM, lr: 2e-3, warmup: 50, steps: 800, minLrFrac: 0.3 },
+    optim: { ...OPTIM, weightDecay: 0, warmup: 50, steps: 2000, minLrFrac: 1 },
     ioiBatch: 48,
     heldOutTemplate: 8,
-    cobjBatch: 16,
+    cobjBatch: 64,
     cobjWeight: 1,
+    cobjTargets: { objects: 1, question: 1, objectsAfter: 2 },
+    lookupAttention: [{ layer: 0, head: 3, weight: 1 }],
+    newRowStd: 0.3,
     loss: 'end',
     evalEvery: 100,
     init: 'ioi-s',
+    stopAt: { ioi: 0.95, cobj: 0.6, patience: 1 },
   },
 };

@@ -11,38 +11,84 @@ import { gpt2Tokenizer, type Tokenizer } from '../runtime/tokenizer/index.js';
 import { deriveSeed, makeRng } from '../runtime/util/rng.js';
 import { CircuitspecError } from '../errors.js';
 import { AdamW } from './adamw.js';
-import { drawColoredObjects, drawIoi, toBatch, type Batch } from './data.js';
+import { colourTargets, drawColoredObjects, drawIoi, toBatch, type Batch, type RowTargets } from './data.js';
+import type { Prompt } from '../runtime/tasks/types.js';
 import { scoreModel, scoreNet, type Score } from './evaluate.js';
 import { GPT2_VOCAB, writeOrganism } from './export.js';
-import { hidden, initParams, namedParams, subLogits, type NetParams, type NetShape } from './net.js';
+import { initParams, namedParams, residualReads, subLogits, type AttentionRead, type NetParams, type NetShape } from './net.js';
 import { Progress } from './progress.js';
 import { RECIPES, heldTemplateIds, trainTemplateIds, type Recipe } from './recipes.js';
 import { SubVocab } from './vocab.js';
 import { trainingVocab } from './training-vocab.js';
 import { warmStart } from './warm-start.js';
 
+/** Loss rows of one kind with their weight: the answer at END, next tokens, or intermediate targets. */
+interface LossTerm extends RowTargets {
+  weight: number;
+  /** Read the prediction from the residual after this block (early exit); default the final one. */
+  after?: number;
+}
+
+/** The answer at END ('end'), or the next token at every real position, END's being the answer ('all'). */
+function answerTerm(b: Batch, mode: 'end' | 'all', weight: number): LossTerm {
+  if (mode === 'end') return { rows: b.end, targets: b.answer, weight };
+  const idx: number[] = [];
+  b.next.forEach((t, i) => t >= 0 && idx.push(i));
+  return { rows: Int32Array.from(idx), targets: Int32Array.from(idx, (i) => b.next[i]), weight };
+}
+
 /**
- * Cross-entropy over [trained rows, the shared row + log(#untrained)]: exactly the full-vocabulary loss of the
- * exported model, whose untrained tokens all carry the shared row.
+ * Σ weight · mean cross-entropy of each term, from one forward pass over the batch. Cross-entropy over
+ * [trained rows, the shared row + log(#untrained)]: exactly the full-vocabulary loss of the exported model, whose
+ * untrained tokens all carry the shared row.
  */
-function lossAt(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, mode: 'end' | 'all'): tf.Scalar {
-  let rows: Int32Array;
-  let targets: Int32Array;
-  if (mode === 'end') {
-    rows = b.end;
-    targets = b.answer;
-  } else {
-    const idx: number[] = [];
-    b.next.forEach((t, i) => t >= 0 && idx.push(i));
-    rows = Int32Array.from(idx);
-    targets = Int32Array.from(idx, (i) => b.next[i]);
-  }
-  const k = rows.length;
-  const lg = tf.add(subLogits(p, hidden(p, s, b, rows)), tf.concat([tf.zeros([vocab.size]), tf.fill([1], vocab.untrainedLogit)])); // [k, nSub+1]
+/** An auxiliary attention loss: weight · mean −log(one head's attention from each query row to its key). */
+interface AttnTerm extends AttentionRead {
+  weight: number;
+}
+
+function lossOf(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, terms: LossTerm[], attn: AttnTerm[] = []): tf.Scalar {
+  const probs: tf.Tensor1D[] = [];
+  let l = crossEntropyTerms(p, s, b, vocab, terms, attn, probs);
+  attn.forEach((a, i) => {
+    l = tf.add(l, tf.mul(tf.mean(tf.neg(tf.log(tf.add(probs[i], 1e-6)))), a.weight));
+  });
+  return l;
+}
+
+function crossEntropyTerms(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, terms: LossTerm[], attn: AttentionRead[], probs: tf.Tensor1D[]): tf.Scalar {
+  const at = (t: LossTerm): number => t.after ?? s.nLayers;
+  const layers = [...new Set(terms.map(at))];
+  // Grouped by the layer they read, in the order of the reads, so one forward pass serves them all.
+  terms = layers.flatMap((l) => terms.filter((t) => at(t) === l && t.weight !== 0 && t.rows.length > 0));
+  const reads = layers.map((l) => ({ after: l, rows: Int32Array.from(terms.filter((t) => at(t) === l).flatMap((t) => [...t.rows])) }));
+  const h = residualReads(p, s, b, reads.filter((r) => r.rows.length > 0), 1e-5, attn, probs);
+  const rows = Int32Array.from(terms.flatMap((t) => [...t.rows]));
+  const targets = Int32Array.from(terms.flatMap((t) => [...t.targets]));
+  const lg = tf.add(subLogits(p, (h.length === 1 ? h[0] : tf.concat(h, 0)) as tf.Tensor2D), tf.concat([tf.zeros([vocab.size]), tf.fill([1], vocab.untrainedLogit)])); // [k, nSub+1]
   const shifted = tf.sub(lg, tf.max(lg, 1, true)); // the shift's gradients cancel exactly
   const logZ = tf.log(tf.sum(tf.exp(shifted), 1)); // [k]
   const picked = tf.sum(tf.mul(shifted, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab.size + 1)), 1); // [k]
-  return tf.mean(tf.sub(logZ, picked)) as tf.Scalar;
+  const ce = tf.sub(logZ, picked); // [k]
+  // One term: the same ops as before terms existed, so earlier recipes retrain bit for bit.
+  if (terms.length === 1) return (terms[0].weight === 1 ? tf.mean(ce) : tf.mul(tf.mean(ce), terms[0].weight)) as tf.Scalar;
+  // Per-row weights weight/len(term) turn the sum into Σ weight · mean.
+  const w = new Float32Array(rows.length);
+  let from = 0;
+  for (const t of terms) w.fill(t.weight / t.rows.length, from, (from += t.rows.length));
+  return tf.sum(tf.mul(ce, tf.tensor1d(w))) as tf.Scalar;
+}
+
+/** The loss terms of a training batch under recipe `r`. */
+function batchTerms(r: Recipe, b: Batch, prompts: Prompt[], kind: 'ioi' | 'cobj', attn: AttnTerm[] = []): LossTerm[] {
+  if (kind === 'ioi') return [answerTerm(b, r.loss, 1)];
+  const terms = [answerTerm(b, r.loss, r.cobjWeight)];
+  if (r.cobjTargets) {
+    const t = colourTargets(prompts, b);
+    terms.push({ ...t.objects, weight: r.cobjWeight * r.cobjTargets.objects, after: r.cobjTargets.objectsAfter }, { ...t.question, weight: r.cobjWeight * r.cobjTargets.question });
+    for (const la of r.lookupAttention ?? []) attn.push({ ...t.lookup, layer: la.layer, head: la.head, weight: la.weight });
+  }
+  return terms;
 }
 
 interface EvalSets {
@@ -80,7 +126,7 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
   const rng = makeRng(deriveSeed(r.seed, 'init'));
   const params = initParams(shape, rng);
   let warm: Record<string, unknown> | undefined;
-  if (r.init) warm = { from: r.init, ...(await warmStart(join(outDir, r.init), params, shape, vocab)) };
+  if (r.init) warm = { from: r.init, ...(await warmStart(join(outDir, r.init), params, shape, vocab, r.newRowStd ? { std: r.newRowStd, rng: makeRng(deriveSeed(r.seed, 'new-rows')) } : undefined)) };
   const named = namedParams(params);
   // Decay matrices and embeddings (GPT-2 practice), not biases or LayerNorm gains.
   const D = shape.dModel;
@@ -97,12 +143,17 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
   let step = 0;
   let last: Record<string, Score> = {};
   for (step = 1; step <= steps; step++) {
-    const ioi = toBatch(drawIoi(tok, r.ioiBatch, deriveSeed(r.seed, `ioi-step${step}`), { templateIds: trainIds, pairs: 'train' }), vocab, true);
-    const cobj = r.cobjBatch > 0 ? toBatch(drawColoredObjects(tok, r.cobjBatch, deriveSeed(r.seed, `cobj-step${step}`)), vocab, true) : null;
+    const ioiPrompts = drawIoi(tok, r.ioiBatch, deriveSeed(r.seed, `ioi-step${step}`), { templateIds: trainIds, pairs: 'train' });
+    const ioi = toBatch(ioiPrompts, vocab, true);
+    const ioiTerms = batchTerms(r, ioi, ioiPrompts, 'ioi');
+    const cobjPrompts = r.cobjBatch > 0 ? drawColoredObjects(tok, r.cobjBatch, deriveSeed(r.seed, `cobj-step${step}`)) : [];
+    const cobj = cobjPrompts.length ? toBatch(cobjPrompts, vocab, true) : null;
+    const cobjAttn: AttnTerm[] = [];
+    const cobjTerms = cobj ? batchTerms(r, cobj, cobjPrompts, 'cobj', cobjAttn) : [];
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        let l = lossAt(params, shape, ioi, vocab, r.loss);
-        if (cobj) l = tf.add(l, tf.mul(lossAt(params, shape, cobj, vocab, r.loss), r.cobjWeight));
+        let l = lossOf(params, shape, ioi, vocab, ioiTerms);
+        if (cobj) l = tf.add(l, lossOf(params, shape, cobj, vocab, cobjTerms, cobjAttn));
         return l as tf.Scalar;
       });
       opt.step(named.map(([, v]) => grads[v.name] ?? tf.zerosLike(v)));
@@ -113,7 +164,8 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
       last = { ioiHeldPairs: scoreNet(params, shape, evals.batches.ioiHeldPairs), ioiHeldTemplate: scoreNet(params, shape, evals.batches.ioiHeldTemplate) };
       if (evals.batches.cobj) last.cobj = scoreNet(params, shape, evals.batches.cobj);
       progress.update(step, loss, Object.entries(last).map(([k, v]) => `${k} ${fmt(v)}`).join('  '), true);
-      const ok = r.stopAt && last.ioiHeldPairs.accuracy >= r.stopAt.ioi && last.ioiHeldTemplate.accuracy >= r.stopAt.ioi;
+      const ok = r.stopAt && last.ioiHeldPairs.accuracy >= r.stopAt.ioi && last.ioiHeldTemplate.accuracy >= r.stopAt.ioi
+        && (r.stopAt.cobj === undefined || (last.cobj !== undefined && last.cobj.accuracy >= r.stopAt.cobj));
       streak = ok ? streak + 1 : 0;
       if (r.stopAt && streak >= r.stopAt.patience) break;
     } else {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpt2Tokenizer } from '../../src/runtime/tokenizer/index.js';
 import { ioiNames } from '../../src/runtime/tasks/index.js';
-import { drawIoi, isHeldOutPair, toBatch } from '../../src/organisms/data.js';
+import { colourTargets, drawColoredObjects, drawIoi, isHeldOutPair, toBatch } from '../../src/organisms/data.js';
 import { RECIPES, heldTemplateIds, trainTemplateIds } from '../../src/organisms/recipes.js';
 import { trainingVocab } from '../../src/organisms/training-vocab.js';
 import { SubVocab } from '../../src/organisms/vocab.js';
@@ -48,5 +48,26 @@ describe('organism data', () => {
     const tiny = new SubVocab([11, 13], 50257);
     expect(() => toBatch(prompts.slice(0, 1), tiny, true)).toThrow(/not in the organism's trained vocabulary/);
     expect(tiny.untrainedLogit).toBeCloseTo(Math.log(50255));
+  });
+
+  it('targets each listed object at its own colour and the question at the asked object', () => {
+    const vocab = trainingVocab(RECIPES['ioi-cobj-s'], tok);
+    const prompts = drawColoredObjects(tok, 40, 3);
+    const b = toBatch(prompts, vocab, true);
+    const t = colourTargets(prompts, b);
+    expect(t.objects.rows.length).toBe(3 * prompts.length);
+    prompts.forEach((p, i) => {
+      const asked = (p.meta as { asked: number }).asked;
+      for (let k = 0; k < 3; k++) {
+        const word = tok.decode([p.tokens[p.roles[`colour${k + 1}`]]]).trim(); // " blue" → answer form " Blue"
+        expect(t.objects.rows[3 * i + k]).toBe(i * b.P + p.roles[`object${k + 1}`]);
+        expect(vocab.ids[t.objects.targets[3 * i + k]]).toBe(tok.encode(` ${word[0].toUpperCase()}${word.slice(1)}`)[0]);
+      }
+      expect(t.question.rows[i]).toBe(i * b.P + p.roles.question_object);
+      expect(t.question.targets[i]).toBe(b.answer[i]);
+      expect(t.lookup.rows[i]).toBe(i * b.P + p.roles.question_object);
+      expect(t.lookup.keys[i]).toBe(p.roles[`object${asked + 1}`]);
+      expect(p.tokens[t.lookup.keys[i]]).toBe(p.tokens[p.roles.question_object]);
+    });
   });
 });

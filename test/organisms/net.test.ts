@@ -9,7 +9,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { loadModel } from '../../src/runtime/model/index.js';
 import { makeRng } from '../../src/runtime/util/rng.js';
 import { writeOrganism } from '../../src/organisms/export.js';
-import { hidden, initParams, subLogits, type NetShape } from '../../src/organisms/net.js';
+import { hidden, initParams, residualReads, subLogits, type NetShape } from '../../src/organisms/net.js';
 import { SubVocab } from '../../src/organisms/vocab.js';
 import { learningRate } from '../../src/organisms/adamw.js';
 
@@ -42,6 +42,38 @@ describe('organism training network', () => {
       expect(row[40000]).toBe(row[999]);
     }
     logits.dispose();
+    model.dispose();
+  });
+
+  it('reads attention and early residuals as the runtime hooks see them', async () => {
+    const vocab = new SubVocab([11, 13, 262, 284, 290, 1757, 5335, 3350, 50256], 50257);
+    const shape: NetShape = { nLayers: 2, nHeads: 2, dModel: 16, nCtx: 12, nSub: vocab.size };
+    const params = initParams(shape, makeRng(5));
+    for (const b of params.blocks) b.attnW.assign(tf.mul(b.attnW, 30)); // sharp, position-dependent patterns
+    params.wte.assign(tf.mul(params.wte, 50));
+    const ids = [[1757, 290, 5335, 11, 262, 1757, 13], [5335, 284, 3350, 999, 1757, 290, 11]];
+    await writeOrganism(join(dir, 'a'), params, shape, vocab, { test: true }, 'F32');
+    const model = await loadModel(join(dir, 'a'), { backend: 'wasm' });
+    const { logits, cache } = await model.runWithCache(ids, { names: ['blocks.1.attn.hook_pattern', 'blocks.0.hook_resid_post'], logitsAt: 'last' });
+    const pattern = cache.get('blocks.1.attn.hook_pattern').arraySync() as number[][][][]; // [B, H, P, P]
+    const resid = cache.get('blocks.0.hook_resid_post').arraySync() as number[][][]; // [B, P, D]
+    const P = 7;
+    const x = Int32Array.from(ids.flat(), (t) => vocab.compact(t, false));
+    // Head 1.1 from (prompt 0, position 5) to key 0 and from (prompt 1, position 6) to key 4.
+    const attnReads = [{ layer: 1, head: 1, rows: Int32Array.from([5, P + 6]), keys: Int32Array.from([0, 4]) }];
+    const probs: tf.Tensor1D[] = [];
+    const [early] = residualReads(params, shape, { x, n: 2, P }, [{ after: 1, rows: Int32Array.from([P + 3]) }], 1e-5, attnReads, probs);
+    const got = probs[0].arraySync();
+    expect(got[0]).toBeCloseTo(pattern[0][1][5][0], 5);
+    expect(got[1]).toBeCloseTo(pattern[1][1][6][4], 5);
+    // The early read is ln_f of the residual after block 0.
+    const r = resid[1][3];
+    const mean = r.reduce((a, v) => a + v, 0) / r.length;
+    const sd = Math.sqrt(r.reduce((a, v) => a + (v - mean) ** 2, 0) / r.length + 1e-5);
+    const want = r.map((v) => (v - mean) / sd); // ln_f is identity-initialised
+    (early.arraySync() as number[][])[0].forEach((v, d) => expect(v).toBeCloseTo(want[d], 3));
+    logits.dispose();
+    cache.dispose();
     model.dispose();
   });
 
