@@ -59,4 +59,15 @@ describe('organism specs can fail', () => {
     expect(v.logit_difference).toBe('fail');
     expect(v.inhibition_heads_found_by_path_patching).toBe('fail');
   });
+
+  it('the Colored Objects claims fail on ioi-s (same shape, never trained on Colored Objects)', async () => {
+    const filter = '/cobj_above_chance|matcher_attends|question_inhibitors_attend|question_inhibitors_suppress|mover_2_3|matcher_is_used/';
+    const v = verdicts(await runSpec('specs/organisms/ioi-cobj-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s'), filter }));
+    expect(v.cobj_above_chance_imperfect).toBe('fail');
+    expect(v.matcher_attends_the_asked_object).toBe('fail');
+    expect(v.question_inhibitors_attend_the_other_objects).toBe('fail');
+    expect(v.mover_2_3).toBe('fail');
+    expect(v.matcher_is_used).toBe('fail');
+    expect(v.question_inhibitors_suppress).toBe('fail');
+  });
 });
