@@ -128,7 +128,7 @@ export interface NetInput {
  * before ln_f (the END positions), as a one-hot matmul so it differentiates on wasm.
  */
 export function hidden(p: NetParams, s: NetShape, inp: NetInput, select?: Int32Array, eps = 1e-5): tf.Tensor2D {
-  return residualReads(p, s, inp, [{ after: s.nLayers, rows: select }], eps)[0];
+  return residualReads(p, s, inp, [{ after: s.nLayers, rows: select }], [], eps).resid[0];
 }
 
 /** A read of the residual stream: after block `after` (1-based; nLayers = the final residual), at flat `rows` (all if absent). */
@@ -137,11 +137,7 @@ export interface ResidualRead {
   rows?: Int32Array;
 }
 
-/**
- * The residual after ln_f at each read, in order: the final one as `hidden` gives it, and earlier ones for an
- * early-exit (logit-lens) loss that asks a step of a circuit to be done by a given layer.
- */
-/** A read of one head's attention: from flat query rows (prompt·P + position) to one key position each. */
+/** A read of one head's attention (0-based layer): from flat query rows (prompt·P + position) to one key position each. */
 export interface AttentionRead {
   layer: number;
   head: number;
@@ -149,12 +145,18 @@ export interface AttentionRead {
   keys: Int32Array;
 }
 
-export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: ResidualRead[], eps = 1e-5, attnReads: AttentionRead[] = [], attnOut: tf.Tensor1D[] = []): tf.Tensor2D[] {
+/**
+ * One forward pass and what the losses read from it: `resid`, the residual after ln_f at each residual read, in
+ * order (the final one as `hidden` gives it, earlier ones for an early-exit loss that asks a step of a circuit to be
+ * done by a given layer); `attn`, each attention read's probabilities [rows].
+ */
+export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: ResidualRead[], attnReads: AttentionRead[] = [], eps = 1e-5): { resid: tf.Tensor2D[]; attn: tf.Tensor1D[] } {
   const { n, P } = inp;
   const D = s.dModel;
   const H = s.nHeads;
   const dh = D / H;
   const out: tf.Tensor2D[] = new Array(reads.length);
+  const attnOut: tf.Tensor1D[] = new Array(attnReads.length);
   const read = (x: tf.Tensor2D, after: number): void => {
     reads.forEach((r, i) => {
       if (r.after !== after) return;
@@ -185,7 +187,7 @@ export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: R
     x = tf.add(x, tf.add(mm(geluSigmoid(tf.add(mm(h2, b.fcW), b.fcB)), b.outW), b.outB)) as tf.Tensor2D;
     read(x, l + 1);
   });
-  return out;
+  return { resid: out, attn: attnOut };
 }
 
 /** Logits [rows, nSub + 1] (tied unembedding): the trained rows, then the one logit every untrained token shares. */

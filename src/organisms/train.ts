@@ -37,32 +37,29 @@ function answerTerm(b: Batch, mode: 'end' | 'all', weight: number): LossTerm {
   return { rows: Int32Array.from(idx), targets: Int32Array.from(idx, (i) => b.next[i]), weight };
 }
 
-/**
- * Σ weight · mean cross-entropy of each term, from one forward pass over the batch. Cross-entropy over
- * [trained rows, the shared row + log(#untrained)]: exactly the full-vocabulary loss of the exported model, whose
- * untrained tokens all carry the shared row.
- */
 /** An auxiliary attention loss: weight · mean −log(one head's attention from each query row to its key). */
 interface AttnTerm extends AttentionRead {
   weight: number;
 }
 
-function lossOf(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, terms: LossTerm[], attn: AttnTerm[] = []): tf.Scalar {
-  const probs: tf.Tensor1D[] = [];
-  let l = crossEntropyTerms(p, s, b, vocab, terms, attn, probs);
-  attn.forEach((a, i) => {
-    l = tf.add(l, tf.mul(tf.mean(tf.neg(tf.log(tf.add(probs[i], 1e-6)))), a.weight));
-  });
-  return l;
+/** A batch's loss terms: cross-entropy rows, and attention terms (Colored Objects' planted lookup step). */
+interface Terms {
+  ce: LossTerm[];
+  attn: AttnTerm[];
 }
 
-function crossEntropyTerms(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, terms: LossTerm[], attn: AttentionRead[], probs: tf.Tensor1D[]): tf.Scalar {
+/**
+ * Σ weight · mean cross-entropy of each term, plus the attention terms, from one forward pass over the batch.
+ * Cross-entropy over [trained rows, the shared row + log(#untrained)]: exactly the full-vocabulary loss of the
+ * exported model, whose untrained tokens all carry the shared row.
+ */
+function lossOf(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab, { ce: all, attn }: Terms): tf.Scalar {
   const at = (t: LossTerm): number => t.after ?? s.nLayers;
-  const layers = [...new Set(terms.map(at))];
+  const layers = [...new Set(all.map(at))];
   // Grouped by the layer they read, in the order of the reads, so one forward pass serves them all.
-  terms = layers.flatMap((l) => terms.filter((t) => at(t) === l && t.weight !== 0 && t.rows.length > 0));
+  const terms = layers.flatMap((l) => all.filter((t) => at(t) === l && t.weight !== 0 && t.rows.length > 0));
   const reads = layers.map((l) => ({ after: l, rows: Int32Array.from(terms.filter((t) => at(t) === l).flatMap((t) => [...t.rows])) }));
-  const h = residualReads(p, s, b, reads.filter((r) => r.rows.length > 0), 1e-5, attn, probs);
+  const { resid: h, attn: probs } = residualReads(p, s, b, reads.filter((r) => r.rows.length > 0), attn);
   const rows = Int32Array.from(terms.flatMap((t) => [...t.rows]));
   const targets = Int32Array.from(terms.flatMap((t) => [...t.targets]));
   const lg = tf.add(subLogits(p, (h.length === 1 ? h[0] : tf.concat(h, 0)) as tf.Tensor2D), tf.concat([tf.zeros([vocab.size]), tf.fill([1], vocab.untrainedLogit)])); // [k, nSub+1]
@@ -70,25 +67,33 @@ function crossEntropyTerms(p: NetParams, s: NetShape, b: Batch, vocab: SubVocab,
   const logZ = tf.log(tf.sum(tf.exp(shifted), 1)); // [k]
   const picked = tf.sum(tf.mul(shifted, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab.size + 1)), 1); // [k]
   const ce = tf.sub(logZ, picked); // [k]
+  let loss: tf.Scalar;
   // One term: the same ops as before terms existed, so earlier recipes retrain bit for bit.
-  if (terms.length === 1) return (terms[0].weight === 1 ? tf.mean(ce) : tf.mul(tf.mean(ce), terms[0].weight)) as tf.Scalar;
-  // Per-row weights weight/len(term) turn the sum into Σ weight · mean.
-  const w = new Float32Array(rows.length);
-  let from = 0;
-  for (const t of terms) w.fill(t.weight / t.rows.length, from, (from += t.rows.length));
-  return tf.sum(tf.mul(ce, tf.tensor1d(w))) as tf.Scalar;
+  if (terms.length === 1) loss = (terms[0].weight === 1 ? tf.mean(ce) : tf.mul(tf.mean(ce), terms[0].weight)) as tf.Scalar;
+  else {
+    // Per-row weights weight/len(term) turn the sum into Σ weight · mean.
+    const w = new Float32Array(rows.length);
+    let from = 0;
+    for (const t of terms) w.fill(t.weight / t.rows.length, from, (from += t.rows.length));
+    loss = tf.sum(tf.mul(ce, tf.tensor1d(w))) as tf.Scalar;
+  }
+  attn.forEach((a, i) => {
+    loss = tf.add(loss, tf.mul(tf.mean(tf.neg(tf.log(tf.add(probs[i], 1e-6)))), a.weight));
+  });
+  return loss;
 }
 
 /** The loss terms of a training batch under recipe `r`. */
-function batchTerms(r: Recipe, b: Batch, prompts: Prompt[], kind: 'ioi' | 'cobj', attn: AttnTerm[] = []): LossTerm[] {
-  if (kind === 'ioi') return [answerTerm(b, r.loss, 1)];
-  const terms = [answerTerm(b, r.loss, r.cobjWeight)];
+function batchTerms(r: Recipe, b: Batch, prompts: Prompt[], kind: 'ioi' | 'cobj'): Terms {
+  if (kind === 'ioi') return { ce: [answerTerm(b, r.loss, 1)], attn: [] };
+  const ce = [answerTerm(b, r.loss, r.cobjWeight)];
+  const attn: AttnTerm[] = [];
   if (r.cobjTargets) {
     const t = colourTargets(prompts, b);
-    terms.push({ ...t.objects, weight: r.cobjWeight * r.cobjTargets.objects, after: r.cobjTargets.objectsAfter }, { ...t.question, weight: r.cobjWeight * r.cobjTargets.question });
+    ce.push({ ...t.objects, weight: r.cobjWeight * r.cobjTargets.objects, after: r.cobjTargets.objectsAfter }, { ...t.question, weight: r.cobjWeight * r.cobjTargets.question });
     for (const la of r.lookupAttention ?? []) attn.push({ ...t.lookup, layer: la.layer, head: la.head, weight: la.weight });
   }
-  return terms;
+  return { ce, attn };
 }
 
 interface EvalSets {
@@ -148,12 +153,11 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
     const ioiTerms = batchTerms(r, ioi, ioiPrompts, 'ioi');
     const cobjPrompts = r.cobjBatch > 0 ? drawColoredObjects(tok, r.cobjBatch, deriveSeed(r.seed, `cobj-step${step}`)) : [];
     const cobj = cobjPrompts.length ? toBatch(cobjPrompts, vocab, true) : null;
-    const cobjAttn: AttnTerm[] = [];
-    const cobjTerms = cobj ? batchTerms(r, cobj, cobjPrompts, 'cobj', cobjAttn) : [];
+    const cobjTerms = cobj ? batchTerms(r, cobj, cobjPrompts, 'cobj') : null;
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
         let l = lossOf(params, shape, ioi, vocab, ioiTerms);
-        if (cobj) l = tf.add(l, lossOf(params, shape, cobj, vocab, cobjTerms, cobjAttn));
+        if (cobj && cobjTerms) l = tf.add(l, lossOf(params, shape, cobj, vocab, cobjTerms));
         return l as tf.Scalar;
       });
       opt.step(named.map(([, v]) => grads[v.name] ?? tf.zerosLike(v)));

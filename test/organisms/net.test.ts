@@ -61,9 +61,8 @@ describe('organism training network', () => {
     const x = Int32Array.from(ids.flat(), (t) => vocab.compact(t, false));
     // Head 1.1 from (prompt 0, position 5) to key 0 and from (prompt 1, position 6) to key 4.
     const attnReads = [{ layer: 1, head: 1, rows: Int32Array.from([5, P + 6]), keys: Int32Array.from([0, 4]) }];
-    const probs: tf.Tensor1D[] = [];
-    const [early] = residualReads(params, shape, { x, n: 2, P }, [{ after: 1, rows: Int32Array.from([P + 3]) }], 1e-5, attnReads, probs);
-    const got = probs[0].arraySync();
+    const { resid: [early], attn: [probs] } = residualReads(params, shape, { x, n: 2, P }, [{ after: 1, rows: Int32Array.from([P + 3]) }], attnReads);
+    const got = probs.arraySync();
     expect(got[0]).toBeCloseTo(pattern[0][1][5][0], 5);
     expect(got[1]).toBeCloseTo(pattern[1][1][6][4], 5);
     // The early read is ln_f of the residual after block 0.
