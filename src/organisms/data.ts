@@ -86,7 +86,6 @@ export function colourTargets(prompts: Prompt[], b: Batch): { objects: RowTarget
   const objTargets: number[] = [];
   const qRows: number[] = [];
   const qTargets: number[] = [];
-  const lRows: number[] = [];
   const lKeys: number[] = [];
   prompts.forEach((p, i) => {
     const r = p.roles;
@@ -98,12 +97,13 @@ export function colourTargets(prompts: Prompt[], b: Batch): { objects: RowTarget
       objRows.push(i * b.P + r[`object${k}`]);
       objTargets.push(target);
     }
-    lRows.push(i * b.P + r.question_object);
     lKeys.push(r.correct_object);
     qRows.push(i * b.P + r.question_object);
     qTargets.push(b.answer[i]);
   });
-  return { objects: { rows: Int32Array.from(objRows), targets: Int32Array.from(objTargets) }, question: { rows: Int32Array.from(qRows), targets: Int32Array.from(qTargets) }, lookup: { rows: Int32Array.from(lRows), keys: Int32Array.from(lKeys) } };
+  const question = { rows: Int32Array.from(qRows), targets: Int32Array.from(qTargets) };
+  // The lookup's queries are the question's object, the rows of the question target.
+  return { objects: { rows: Int32Array.from(objRows), targets: Int32Array.from(objTargets) }, question, lookup: { rows: question.rows, keys: Int32Array.from(lKeys) } };
 }
 
 /** Encode prompts (right-padded with the untrained row, which causal attention never lets real tokens see). */

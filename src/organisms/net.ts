@@ -131,6 +131,11 @@ export function hidden(p: NetParams, s: NetShape, inp: NetInput, select?: Int32A
   return residualReads(p, s, inp, [{ after: s.nLayers, rows: select }], [], eps).resid[0];
 }
 
+/** Rows `rows` of x [N, F] as a one-hot matmul, which differentiates on wasm (gather's gradient does not). */
+function selectRows(x: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
+  return mm(tf.oneHot(tf.tensor1d(rows, 'int32'), x.shape[0]).toFloat(), x);
+}
+
 /** A read of the residual stream: after block `after` (1-based; nLayers = the final residual), at flat `rows` (all if absent). */
 export interface ResidualRead {
   after: number;
@@ -160,7 +165,7 @@ export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: R
   const read = (x: tf.Tensor2D, after: number): void => {
     reads.forEach((r, i) => {
       if (r.after !== after) return;
-      const rows = r.rows ? mm(tf.oneHot(tf.tensor1d(r.rows, 'int32'), n * P).toFloat(), x) : x; // [k, D]
+      const rows = r.rows ? selectRows(x, r.rows) : x; // [k, D]
       out[i] = layerNorm(rows, p.lnfw, p.lnfb, eps);
     });
   };
@@ -176,8 +181,8 @@ export function residualReads(p: NetParams, s: NetShape, inp: NetInput, reads: R
     const probs = tf.softmax(scores); // [nH, P, P]
     attnReads.forEach((a, i) => {
       if (a.layer !== l) return;
-      const ph = tf.reshape(tf.slice(tf.reshape(probs, [n, H, P, P]), [0, a.head, 0, 0], [n, 1, P, P]), [n * P, P]);
-      const rows = mm(tf.oneHot(tf.tensor1d(a.rows, 'int32'), n * P).toFloat(), ph); // [k, P]
+      const ph = tf.reshape(tf.slice(tf.reshape(probs, [n, H, P, P]), [0, a.head, 0, 0], [n, 1, P, P]), [n * P, P]) as tf.Tensor2D;
+      const rows = selectRows(ph, a.rows); // [k, P]
       attnOut[i] = tf.sum(tf.mul(rows, tf.oneHot(tf.tensor1d(a.keys, 'int32'), P).toFloat()), 1) as tf.Tensor1D;
     });
     const z = tf.matMul(probs, v); // [nH, P, dh]

@@ -151,13 +151,16 @@ export async function trainOrganism(r: Recipe, outDir: string, opts: { steps?: n
     const ioiPrompts = drawIoi(tok, r.ioiBatch, deriveSeed(r.seed, `ioi-step${step}`), { templateIds: trainIds, pairs: 'train' });
     const ioi = toBatch(ioiPrompts, vocab, true);
     const ioiTerms = batchTerms(r, ioi, ioiPrompts, 'ioi');
-    const cobjPrompts = r.cobjBatch > 0 ? drawColoredObjects(tok, r.cobjBatch, deriveSeed(r.seed, `cobj-step${step}`)) : [];
-    const cobj = cobjPrompts.length ? toBatch(cobjPrompts, vocab, true) : null;
-    const cobjTerms = cobj ? batchTerms(r, cobj, cobjPrompts, 'cobj') : null;
+    let cobj: { batch: Batch; terms: Terms } | null = null;
+    if (r.cobjBatch > 0) {
+      const prompts = drawColoredObjects(tok, r.cobjBatch, deriveSeed(r.seed, `cobj-step${step}`));
+      const batch = toBatch(prompts, vocab, true);
+      cobj = { batch, terms: batchTerms(r, batch, prompts, 'cobj') };
+    }
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
         let l = lossOf(params, shape, ioi, vocab, ioiTerms);
-        if (cobj && cobjTerms) l = tf.add(l, lossOf(params, shape, cobj, vocab, cobjTerms));
+        if (cobj) l = tf.add(l, lossOf(params, shape, cobj.batch, vocab, cobj.terms));
         return l as tf.Scalar;
       });
       opt.step(named.map(([, v]) => grads[v.name] ?? tf.zerosLike(v)));
