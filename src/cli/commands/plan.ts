@@ -2,15 +2,21 @@
 import { CircuitspecError } from '../../errors.js';
 import { compileFile } from '../../dsl/compile.js';
 import type { Plan, PlanStep } from '../../plan/types.js';
+import type { PathPatchReceivers } from '../../runtime/experiments/types.js';
 import type { Output } from '../../report/index.js';
 import type { CliArgs } from '../args.js';
+
+function receiversLabel(r: PathPatchReceivers): string {
+  if (r === 'logits') return 'logits';
+  return 'resid' in r ? `blocks.${r.layer}.hook_${r.resid} at ${r.positions.join(', ')}` : `${r.heads.length} heads' ${r.input} at ${r.positions.join(', ')}`;
+}
 
 function describeStep(s: PlanStep): string {
   if (s.kind === 'metric') {
     const r = s.request;
     const task = 'task' in r ? ` on ${r.task}` : '';
     const withN = 'with' in r && r.with?.length ? ` with ${r.with.length} intervention(s)` : '';
-    const recv = r.kind === 'path_patch' ? ` → ${r.receivers === 'logits' ? 'logits' : `${r.receivers.heads.length} heads' ${r.receivers.input}`}` : '';
+    const recv = r.kind === 'path_patch' ? ` → ${receiversLabel(r.receivers)}` : '';
     return `${r.kind}${task}${recv}${withN}`;
   }
   if (s.kind === 'circuit') return s.declared ? `declared, ${s.declared.length} heads` : `${s.stages.length} path-patching stage(s) on ${s.task}: ${s.stages.map((x) => `${x.name} (${x.role})`).join(', ')}`;

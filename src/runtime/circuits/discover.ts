@@ -32,7 +32,7 @@ export async function discoverCircuit(ctx: ExperimentContext, task: string, stag
 
 function resolveReceivers(stage: CircuitStage, found: Map<string, Head[]>, where: string): MetricRequest {
   if (!stage.receiversFrom?.length) return stage.from;
-  if (stage.from.kind !== 'path_patch' || stage.from.receivers === 'logits') {
+  if (stage.from.kind !== 'path_patch' || stage.from.receivers === 'logits' || !('heads' in stage.from.receivers)) {
     throw new CircuitspecError(`${where}: receiversFrom needs a path_patch stage whose receivers are heads ({ heads, input, positions })`, { field: `${where}.receiversFrom` });
   }
   const heads: Head[] = [...stage.from.receivers.heads];

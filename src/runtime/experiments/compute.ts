@@ -43,7 +43,8 @@ export async function computeMetric(ctx: ExperimentContext, req: MetricRequest):
     case 'path_patch':
       return normalisedTable(await pathPatchFast(ctx, req.task, {
         receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
-      }));
+        sendersBelowReceivers: req.sendersBelowReceivers, excludeReceivers: req.excludeReceivers,
+      }), req.normalization);
     case 'head_scores':
       return headScores(ctx.model, req.score, {
         seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize,

@@ -10,7 +10,29 @@ export type Intervention =
   | { type: 'ablate'; hook: string; heads?: number[]; positions?: string[]; method: 'zero' | 'mean' | 'resample'; seed?: number }
   | { type: 'attention_override'; heads: Head[]; query: string /* role */; keys: Record<string, number> /* role → weight */ };
 
-export type PathPatchReceivers = 'logits' | { heads: Head[]; input: 'q' | 'k' | 'v'; positions: string[] };
+/** A head input path patching can patch into; z is the head's output before W_O (Merullo et al.'s default). */
+export type HeadInput = 'q' | 'k' | 'v' | 'z';
+export type ResidHook = 'resid_pre' | 'resid_mid' | 'resid_post';
+/** Receivers: the logits at END, heads' q/k/v/z at role positions, or the residual stream of one layer at role positions. */
+export type PathPatchReceivers =
+  | 'logits'
+  | { heads: Head[]; input: HeadInput; positions: string[] }
+  | { resid: ResidHook; layer: number; positions: string[] };
+/**
+ * How a path-patching table is normalised:
+ *   relative_clean — (mean patched − mean clean) / mean clean logit difference (Wang et al. 2022; a fraction);
+ *   gap_percent    — −100 · mean over batches of (LD_patched − LD_clean) / (LD_corrupted − LD_clean), batch means
+ *                    (Merullo et al.'s patching_utils; −100 = the path carries the whole corruption).
+ */
+export type PathPatchNormalization = 'relative_clean' | 'gap_percent';
+
+/** Which heads compete as senders (Merullo et al.'s path_patching applies both rules). */
+export interface SenderRules {
+  /** Only senders in layers below the lowest receiver head's layer. */
+  sendersBelowReceivers?: boolean;
+  /** A receiver head is never a sender. */
+  excludeReceivers?: boolean;
+}
 
 export type MetricRequest =
   | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[] }
@@ -22,14 +44,14 @@ export type MetricRequest =
   /** (patched − clean) / (corrupted − clean). */
   | { kind: 'patching_score'; task: string; with: Intervention[] }
   /** → HeadTable. */
-  | { kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean }
+  | ({ kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization } & SenderRules)
   /** → HeadTable. */
   | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string };
 
 export type MetricValue =
   | { type: 'scalar'; value: number; perPrompt?: number[] }
   /** values[layer][head]. */
-  | { type: 'heads'; nLayers: number; nHeads: number; values: number[][] };
+  | { type: 'heads'; nLayers: number; nHeads: number; values: number[][]; normalization?: PathPatchNormalization };
 
 export interface CircuitStage {
   name: string;

@@ -51,17 +51,10 @@ export function forward(w: GPT2Weights, c: ModelConfig, ids: tf.Tensor2D, opts: 
   if (start < 0 || start >= Pfull) throw new CircuitspecError(`startPos ${start} is outside 0..${Pfull - 1}`, { field: 'startPos' });
   if (start > 0 && !opts.past) throw new CircuitspecError('startPos > 0 needs `past` (a cache holding hook_k and hook_v)', { field: 'past' });
   const mask = causalMask(Pfull - start, Pfull, start); // [P, K]
-  let resid = embed(w, c, ids, start, hooks); // [B, P, D]
-  for (let l = 0; l < c.nLayers; l++) {
-    const prev = resid;
-    const past = start > 0 ? opts.past!(l) : null;
-    resid = tf.tidy(() => block(w.blocks[l], c, l, prev, mask, past, hooks));
-    prev.dispose();
-    if (past) {
-      past.k.dispose();
-      past.v.dispose();
-    }
-  }
+  const core = standardCore(mask, start > 0 ? opts.past! : null);
+  const embedded = embed(w, c, ids, start, hooks); // [B, P, D]
+  const resid = runBlocks(w, c, embedded, 0, core, hooks);
+  embedded.dispose();
   const out = tf.tidy(() => {
     const lg = unembed(w, c, resid, B, start, opts, hooks);
     return lg ? [lg] : [];
@@ -69,6 +62,48 @@ export function forward(w: GPT2Weights, c: ModelConfig, ids: tf.Tensor2D, opts: 
   resid.dispose();
   mask.dispose();
   return { logits: out[0] ?? null };
+}
+
+/**
+ * Attention's core for one layer: q, k, v [B, P, H, dh] (after their hooks) → z [B, P, H, dh] (before hook_z).
+ * The full forward's core attends over past + current keys under the causal mask; path patching's suffix
+ * reruns plug in a core whose past keys are shared by many rows (interventions/path-patching/suffix.ts).
+ */
+export type AttentionCore = (layer: number, q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, hooks: HookRunner) => tf.Tensor;
+
+/** Blocks `from`..nLayers−1 on the residual stream x [B, P, D] → the final residual (caller disposes; x is kept). */
+export function runBlocks(w: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, from: number, core: AttentionCore, hooks: HookRunner = NO_HOOKS): tf.Tensor3D {
+  let resid = x;
+  for (let l = from; l < c.nLayers; l++) {
+    const prev = resid;
+    resid = tf.tidy(() => block(w.blocks[l], c, l, prev, core, hooks));
+    if (prev !== x) prev.dispose();
+  }
+  return resid === x ? (tf.clone(x) as tf.Tensor3D) : resid;
+}
+
+/** The standard core: keys/values of positions < start come from `past` (a partial rerun), then causal softmax. */
+function standardCore(mask: tf.Tensor2D, past: ForwardOptions['past'] | null): AttentionCore {
+  return (l, q, kNew, vNew, hooks) => {
+    const p = `blocks.${l}.attn`;
+    const dh = q.shape[3]!;
+    let k = kNew;
+    let v = vNew;
+    if (past) {
+      const pk = past(l);
+      k = tf.concat([pk.k, k], 1); // [B, K, H, dh]
+      v = tf.concat([pk.v, v], 1); // [B, K, H, dh]
+      pk.k.dispose();
+      pk.v.dispose();
+    }
+    const qh = tf.transpose(q, [0, 2, 1, 3]); // [B, H, P, dh]
+    const kT = tf.transpose(k, [0, 2, 3, 1]); // [B, H, dh, K]
+    const vh = tf.transpose(v, [0, 2, 1, 3]); // [B, H, K, dh]
+    const raw = tf.matMul(tf.mul(qh, 1 / Math.sqrt(dh)), kT); // [B, H, P, K]
+    const scores = hooks.apply(`${p}.hook_attn_scores`, l, tf.add(raw, mask)); // [B, H, P, K]
+    const pattern = hooks.apply(`${p}.hook_pattern`, l, tf.softmax(scores, -1)); // [B, H, P, K]
+    return tf.transpose(tf.matMul(pattern, vh), [0, 2, 1, 3]); // [B, P, H, dh]
+  };
 }
 
 /** Additive causal mask [P, K]: 0 where key j <= query start+i, −inf after (TransformerLens's IGNORE). */
@@ -92,14 +127,11 @@ function embed(w: GPT2Weights, c: ModelConfig, ids: tf.Tensor2D, start: number, 
 }
 
 /** Pre-LN transformer block (nanoGPT's Block): x + attn(ln1(x)); then + mlp(ln2(x)). */
-function block(
-  bw: BlockWeights, c: ModelConfig, l: number, x: tf.Tensor3D, mask: tf.Tensor2D,
-  past: { k: tf.Tensor; v: tf.Tensor } | null, hooks: HookRunner,
-): tf.Tensor3D {
+function block(bw: BlockWeights, c: ModelConfig, l: number, x: tf.Tensor3D, core: AttentionCore, hooks: HookRunner): tf.Tensor3D {
   const p = `blocks.${l}`;
   const residPre = hooks.apply(`${p}.hook_resid_pre`, l, x) as tf.Tensor3D; // [B, P, D]
   const attnIn = layerNorm(residPre, bw.ln1, c.layerNormEps, `${p}.ln1`, l, hooks); // [B, P, D]
-  const attnOut = hooks.apply(`${p}.hook_attn_out`, l, attention(bw, c, l, attnIn, mask, past, hooks)); // [B, P, D]
+  const attnOut = hooks.apply(`${p}.hook_attn_out`, l, attention(bw, c, l, attnIn, core, hooks)); // [B, P, D]
   const residMid = hooks.apply(`${p}.hook_resid_mid`, l, tf.add(residPre, attnOut)) as tf.Tensor3D; // [B, P, D]
   const mlpIn = layerNorm(residMid, bw.ln2, c.layerNormEps, `${p}.ln2`, l, hooks); // [B, P, D]
   const mlpOut = hooks.apply(`${p}.hook_mlp_out`, l, mlp(bw, c, l, mlpIn, hooks)); // [B, P, D]
@@ -121,31 +153,17 @@ export function layerNorm(
   return hooks.apply(`${prefix}.hook_normalized`, layer, y) as tf.Tensor3D; // [B, P, D]
 }
 
-/** Causal self-attention with fused QKV (HF c_attn) and per-head hooks. */
-function attention(
-  bw: BlockWeights, c: ModelConfig, l: number, x: tf.Tensor3D, mask: tf.Tensor2D,
-  past: { k: tf.Tensor; v: tf.Tensor } | null, hooks: HookRunner,
-): tf.Tensor3D {
+/** Self-attention with fused QKV (HF c_attn) and per-head hooks; `core` does scores, softmax and the value mix. */
+function attention(bw: BlockWeights, c: ModelConfig, l: number, x: tf.Tensor3D, core: AttentionCore, hooks: HookRunner): tf.Tensor3D {
   const p = `blocks.${l}.attn`;
   const [B, P, D] = x.shape;
   const { nHeads: H, dHead: dh } = c;
   const qkv = linear(tf.reshape(x, [B * P, D]), bw.cAttnW, bw.cAttnB); // [B*P, 3D]
   const [q2, k2, v2] = [0, 1, 2].map((i) => tf.slice(qkv, [0, i * D], [B * P, D])); // each [B*P, D]
   const q = hooks.apply(`${p}.hook_q`, l, tf.reshape(q2, [B, P, H, dh])); // [B, P, H, dh]
-  let k = hooks.apply(`${p}.hook_k`, l, tf.reshape(k2, [B, P, H, dh])); // [B, P, H, dh]
-  let v = hooks.apply(`${p}.hook_v`, l, tf.reshape(v2, [B, P, H, dh])); // [B, P, H, dh]
-  if (past) {
-    k = tf.concat([past.k, k], 1); // [B, K, H, dh]
-    v = tf.concat([past.v, v], 1); // [B, K, H, dh]
-  }
-  const qh = tf.transpose(q, [0, 2, 1, 3]); // [B, H, P, dh]
-  const kT = tf.transpose(k, [0, 2, 3, 1]); // [B, H, dh, K]
-  const vh = tf.transpose(v, [0, 2, 1, 3]); // [B, H, K, dh]
-  const raw = tf.matMul(tf.mul(qh, 1 / Math.sqrt(dh)), kT); // [B, H, P, K]
-  const scores = hooks.apply(`${p}.hook_attn_scores`, l, tf.add(raw, mask)); // [B, H, P, K]
-  const pattern = hooks.apply(`${p}.hook_pattern`, l, tf.softmax(scores, -1)); // [B, H, P, K]
-  const zh = tf.matMul(pattern, vh); // [B, H, P, dh]
-  const z = hooks.apply(`${p}.hook_z`, l, tf.transpose(zh, [0, 2, 1, 3])); // [B, P, H, dh]
+  const k = hooks.apply(`${p}.hook_k`, l, tf.reshape(k2, [B, P, H, dh])); // [B, P, H, dh]
+  const v = hooks.apply(`${p}.hook_v`, l, tf.reshape(v2, [B, P, H, dh])); // [B, P, H, dh]
+  const z = hooks.apply(`${p}.hook_z`, l, core(l, q, k, v, hooks)); // [B, P, H, dh]
   const resultName = `${p}.hook_result`;
   if (hooks.wants(resultName)) {
     // Per-head outputs, each a 2-D untransposed matmul by its W_O rows; attn_out is then their sum + b_O.

@@ -5,7 +5,7 @@ export {
   weightsFromSource, weightTensors, disposeWeights, mapWeights, headWO, headQKV, exportHFWeights,
 } from './weights.js';
 export { gatherRows, geluNew, linear } from './ops.js';
-export { forward, layerNorm, type ForwardOptions, type ForwardResult, type HookRunner, type LogitsAt } from './forward.js';
+export { forward, layerNorm, runBlocks, causalMask, type AttentionCore, type ForwardOptions, type ForwardResult, type HookRunner, type LogitsAt } from './forward.js';
 export { type Hook, type HookFn, type CacheRequest, hookNames, parseHookName, hookShape } from './hooks.js';
 export { type ActivationCache, TensorCache } from './cache.js';
 export { HookedGPT2, type RunOptions, type ModelInput, type ModelIdentity } from './hooked-gpt2.js';

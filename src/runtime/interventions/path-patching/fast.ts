@@ -1,65 +1,89 @@
 /**
- * Path patching for every sender at once. With all other heads frozen, a sender patched at position p changes
- * the residual stream only at p, by Δ = (z_corrupted − z_clean)·W_O (plus, when MLPs are recomputed, what the
- * MLPs at p make of it). So from one clean and one corrupted run (capturing only the rows at the receiver
- * positions) the receivers' new inputs follow for all senders in a few batched row-wise ops:
- *   receivers = logits: LN_final(resid_final + Δ) · W_U at END → the patched logit difference directly;
- *   receivers = heads:  LN1(resid_pre + Δ) · W_{Q|K|V} at the receiver positions, then one rerun per sender
- *                       (senders batched along the batch axis) from the first receiver position, with only those
- *                       inputs patched.
- * Agrees with literal.ts (the definition) to float precision.
+ * Path patching for every sender at once; equal to literal.ts (the definition) up to float rounding.
+ *
+ * Pass 1 without reruns. With every other head frozen, a sender patched at position p changes the residual stream
+ * only at p, by Δ = (z_corrupted − z_clean)·W_O, plus what the MLPs at p make of it (unless frozen). So from one
+ * clean and one corrupted run, capturing only the rows at the (sender ∩ receiver) positions, every receiver's
+ * patched value follows for all senders of a layer in a few row-wise ops: residual receivers are clean + Δ, head
+ * receivers are LN1(resid_pre + Δ)·W_{Q|K|V}, and z receivers attend over clean keys/values with the changed
+ * rows swapped in. Logit receivers stop here: LN_final(resid + Δ)·W_U at END, for the answer ids only.
+ *
+ * Pass 2 for receivers inside the model reruns only what can change (suffix.ts): from the first layer a sender can
+ * reach, only the positions from each prompt's first receiver position on, senders stacked along the batch axis
+ * and sharing the clean keys/values of earlier positions, reading logits only at END for the answer ids.
+ * Cost per sender ≈ (suffix length / prompt length) × (layers rerun / layers) of a forward of its prompts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { geluNew, layerNorm, linear, type GPT2Weights, type HookedGPT2, type Hook } from '../../model/index.js';
+import { geluNew, layerNorm, linear, type GPT2Weights, type Hook, type HookRunner, type ModelConfig } from '../../model/index.js';
 import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../../experiments/batches.js';
 import { batchesOf, countPositions, progress, taskOf } from '../../experiments/context.js';
 import { summarize, type LogitSummary } from '../../experiments/logits.js';
 import type { ExperimentContext, Head } from '../../experiments/types.js';
 import { logitDiff, type Versus } from '../../metrics/logit-diff.js';
 import type { Prompt, PromptSet } from '../../tasks/types.js';
-import { kvNames } from '../hooks.js';
-import { captureHooks, type Pair } from './capture.js';
-import { checkPathPatch, emptyPatched, senderList, type PathPatchOptions, type PathPatchResult } from './common.js';
-import { tiledCache } from './tiled-cache.js';
+import { checkPathPatch, emptyPatched, senderList, senderPositionsOf, type PathPatchOptions, type PathPatchResult } from './common.js';
+import { sites, type Site } from './sites.js';
+import { sharedPast, suffixGeometry, suffixRerun, type SuffixGeometry } from './suffix.js';
 
 const zName = (l: number): string => `blocks.${l}.attn.hook_z`;
-const midName = (l: number): string => `blocks.${l}.hook_resid_mid`;
-const mlpName = (l: number): string => `blocks.${l}.hook_mlp_out`;
 const preName = (l: number): string => `blocks.${l}.hook_resid_pre`;
+const midName = (l: number): string => `blocks.${l}.hook_resid_mid`;
+const postName = (l: number): string => `blocks.${l}.hook_resid_post`;
+const mlpName = (l: number): string => `blocks.${l}.hook_mlp_out`;
 
-/** Positions a stage-2 rerun may hold at once (rows × recomputed positions), to bound memory. */
-const RERUN_POSITIONS = 4096;
+/** Rows × positions one suffix rerun holds at once (bounds memory: MLP activations are 4·d_model per row). */
+export const RERUN_ROWS = 4096;
+
+interface Pair { row: number; pos: number }
 
 export async function pathPatchFast(ctx: ExperimentContext, task: string, opts: PathPatchOptions): Promise<PathPatchResult> {
-  const { model } = ctx;
-  const { nLayers: L } = model.config;
+  const c = ctx.model.config;
   const set = taskOf(ctx, task);
-  checkPathPatch(opts, model.config, set);
+  checkPathPatch(opts, c, set);
   requireCorrupted(set, 'path patching');
-  const senders = senderList(model.config, opts.senders);
-  const recv = opts.receivers;
-  const recvLayers = recv === 'logits' ? [] : [...new Set(recv.heads.map((h) => h.layer))].sort((a, b) => a - b);
-  // Layers whose MLPs carry a sender's change on to the receivers.
-  const lastMlp = recv === 'logits' ? L - 1 : Math.max(...recvLayers) - 1;
-  const result: PathPatchResult = { clean: [], patched: emptyPatched(model.config) };
+  const senders = senderList(c, opts);
+  const result: PathPatchResult = { clean: [], corrupted: [], patched: emptyPatched(c), batchSizes: [] };
   const batches = batchesOf(ctx, task);
   for (const batch of batches) {
-    const b0 = result.clean.length;
-    const cleanLd = await fastBatch(ctx, set, batch, opts, senders, recvLayers, lastMlp, result);
-    result.clean.push(...cleanLd);
-    // Senders with no path to the receivers leave the clean logit difference.
-    for (const s of senders) {
-      const per = result.patched[s.layer][s.head];
-      for (let b = per.length; b < b0 + cleanLd.length; b++) per.push(cleanLd[b - b0]);
-    }
+    const { clean, corrupted, patched } = await fastBatch(ctx, set, batch, opts, senders);
+    result.clean.push(...clean);
+    result.corrupted.push(...corrupted);
+    result.batchSizes.push(clean.length);
+    // Senders with no path to the receivers keep the clean logit difference (score 0).
+    for (const s of senders) result.patched[s.layer][s.head].push(...(patched.get(`${s.layer}.${s.head}`) ?? clean));
     progress(ctx, `${task}: path patching`, batch.index + 1, batches.length);
   }
   return result;
 }
 
+/** Captured activations of one run: rows at the pairs [nP, …] and whole tensors, all kept until dispose. */
+class Captured {
+  readonly rows = new Map<string, tf.Tensor2D>();
+  readonly whole = new Map<string, tf.Tensor>();
+  hooks(rowNames: string[], wholeNames: string[], pairs: Pair[]): Hook[] {
+    const hooks: Hook[] = [];
+    for (const name of new Set(rowNames)) {
+      hooks.push({
+        name,
+        fn: (x) => {
+          const [B, P] = x.shape;
+          const inner = x.size / (B * P);
+          const idx = tf.tensor1d(pairs.map((p) => p.row * P + p.pos), 'int32');
+          this.rows.set(name, tf.keep(tf.gather(tf.reshape(x, [B * P, inner]), idx)) as tf.Tensor2D); // [nP, inner]
+        },
+      });
+    }
+    for (const name of new Set(wholeNames)) hooks.push({ name, fn: (x) => { this.whole.set(name, tf.keep(tf.clone(x))); } });
+    return hooks;
+  }
+  dispose(): void {
+    for (const t of [...this.rows.values(), ...this.whole.values()]) t.dispose();
+  }
+}
+
 async function fastBatch(
-  ctx: ExperimentContext, set: PromptSet, batch: Batch, opts: PathPatchOptions, senders: Head[], recvLayers: number[], lastMlp: number, result: PathPatchResult,
-): Promise<number[]> {
+  ctx: ExperimentContext, set: PromptSet, batch: Batch, opts: PathPatchOptions, senders: Head[],
+): Promise<{ clean: number[]; corrupted: number[]; patched: Map<string, number[]> }> {
   const { model } = ctx;
   const c = model.config;
   const W = model.weights;
@@ -68,140 +92,306 @@ async function fastBatch(
   const K = Math.max(...batch.lengths);
   const ld = (s: LogitSummary): number => logitDiff(s, opts.versus);
 
-  // Receiver positions a sender can reach: with every other head frozen, only its own positions.
+  // Pairs: the (row, position) where a sender's change can reach a receiver (every other head is frozen).
   const recvPos = recv === 'logits' ? rolePositions(set, batch.prompts, 'END').map((p) => [p]) : rolesPositions(set, batch.prompts, recv.positions);
-  const sendPos = opts.senderPositions ? rolesPositions(set, batch.prompts, opts.senderPositions).map((ps) => new Set(ps)) : null;
+  const sp = senderPositionsOf(opts);
+  const sendPos = sp ? rolesPositions(set, batch.prompts, sp).map((ps) => new Set(ps)) : null;
   const pairs: Pair[] = [];
   recvPos.forEach((ps, row) => ps.forEach((pos) => { if (!sendPos || sendPos[row].has(pos)) pairs.push({ row, pos }); }));
 
-  const layers = Array.from({ length: c.nLayers }, (_, l) => l);
-  const mlpLayers = opts.freezeMlps ? [] : layers.filter((l) => l <= lastMlp);
-  const recvInput = recv === 'logits' ? null : `attn.hook_${recv.input}`;
-  const cleanNames = [
-    ...layers.map(zName), ...mlpLayers.map(midName), ...mlpLayers.map(mlpName),
-    ...(recv === 'logits' ? [`blocks.${c.nLayers - 1}.hook_resid_post`] : recvLayers.flatMap((l) => [preName(l), `blocks.${l}.${recvInput}`])),
-  ];
-  const startPos = pairs.length ? Math.min(...pairs.map((p) => p.pos)) : 0;
-  const needPast = recv !== 'logits' && pairs.length > 0 && startPos > 0;
-  const cap = captureHooks(cleanNames, pairs);
-  const clean = await model.runWithCache(batch.clean, { hooks: cap.hooks, names: needPast ? kvNames(c.nLayers) : [], logitsAt: 'last' });
-  const corrCap = captureHooks(layers.map(zName), pairs);
-  const corr = await model.runWithHooks(batch.corrupted!, { hooks: corrCap.hooks, logitsAt: 'none' });
-  corr.logits.dispose();
-  countPositions(ctx, 2 * B * K);
-  try {
-    const cleanSummary = summarize(clean.logits, set, batch.prompts);
-    const cleanLd = cleanSummary.map(ld);
-    if (!pairs.length) return cleanLd;
-    const nP = pairs.length;
-    const rowsOf = (name: string, cols: number): tf.Tensor2D => tf.tensor2d(cap.out.get(name)!, [nP, cols]);
+  const S = sites(recv, c);
+  // Δ at a site of layer m includes the MLPs below m (resid_post of m−1 is the site of layer m); logits, all of them.
+  const mlpTop = recv === 'logits' ? c.nLayers - 1 : Math.max(...S.map((s) => s.layer)) - 1;
+  const mlpLayers = opts.freezeMlps ? [] : Array.from({ length: mlpTop + 1 }, (_, l) => l);
+  const active = recv === 'logits' ? senders : senders.filter((s) => S.some((site) => site.reach(s.layer)));
+  const startLayers = [...new Set(active.map((s) => startLayer(S, s.layer)))];
+  const firstStart = Math.min(...startLayers, c.nLayers);
+  const geo = pairs.length ? geometry(pairs, batch.lengths) : null;
 
-    // Stage 1, per sender layer: Δ for its senders [S*nP, D] (row = s*nP + pair), carried through the MLPs.
-    const byLayer = new Map<number, number[]>();
-    for (const s of senders) byLayer.set(s.layer, [...(byLayer.get(s.layer) ?? []), s.head]);
-    const recvValues = new Map<string, Float32Array>(); // `${senderLayer}:${recvLayer}:${recvHead}` → [S, nP, dh]
-    const maxRecv = recv === 'logits' ? c.nLayers : Math.max(...recvLayers);
-    for (const [l, hs] of byLayer) {
-      if (l >= maxRecv) continue; // no path from this layer to any receiver
-      const S = hs.length;
-      const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [S, 1]);
-      // One tidy per layer step: only Δ [S*nP, D] lives across steps.
-      let delta = tf.tidy(() => {
-        const dz = tf.sub(tf.tensor2d(corrCap.out.get(zName(l))!, [nP, c.nHeads * c.dHead]), rowsOf(zName(l), c.nHeads * c.dHead)); // [nP, H*dh]
-        return tf.concat(hs.map((h) => tf.matMul(
-          tf.slice(dz, [0, h * c.dHead], [nP, c.dHead]), tf.slice(W.blocks[l].cProjW, [h * c.dHead, 0], [c.dHead, c.dModel]),
-        )), 0) as tf.Tensor2D; // [S*nP, D]
-      });
-      for (let m = l; m < c.nLayers; m++) {
-        if (recv !== 'logits' && m > l && recvLayers.includes(m)) {
-          for (const h of recv.heads.filter((r) => r.layer === m)) {
-            const t = tf.tidy(() => headInput(W, c, m, h.head, recv.input, lnRows(tf.add(tile(rowsOf(preName(m), c.dModel)), delta), W.blocks[m].ln1, c.layerNormEps)));
-            recvValues.set(`${l}:${m}:${h.head}`, t.dataSync() as Float32Array); // [S*nP, dh]
-            t.dispose();
+  const clean = new Captured();
+  const corr = new Captured();
+  const layers = Array.from({ length: c.nLayers }, (_, l) => l);
+  const rowNames = [
+    ...layers.map(zName), ...mlpLayers.flatMap((l) => [midName(l), mlpName(l)]), ...S.flatMap((s) => s.rowNames),
+    ...(recv === 'logits' ? [postName(c.nLayers - 1)] : []),
+  ];
+  const wholeNames = recv === 'logits' ? [] : [
+    ...layers.filter((l) => l >= firstStart).flatMap((l) => [`blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`]),
+    ...startLayers.map((l) => (l < c.nLayers ? preName(l) : postName(c.nLayers - 1))),
+    ...S.flatMap((s) => s.wholeNames),
+  ];
+  try {
+    const cleanRun = await model.runWithHooks(batch.clean, { hooks: clean.hooks(rowNames, wholeNames, pairs), logitsAt: 'last' });
+    const corrRun = await model.runWithHooks(batch.corrupted!, { hooks: corr.hooks(layers.map(zName), [], pairs), logitsAt: 'last' });
+    countPositions(ctx, 2 * B * K);
+    const cleanLd = summarize(cleanRun.logits, set, batch.prompts).map(ld);
+    const corrLd = summarize(corrRun.logits, set, batch.prompts).map(ld);
+    cleanRun.logits.dispose();
+    corrRun.logits.dispose();
+    const patched = new Map<string, number[]>();
+    if (!pairs.length || !active.length) return { clean: cleanLd, corrupted: corrLd, patched };
+
+    // Pass 1: per sender layer, Δ [H_s·nP, D] carried through the MLPs; each site's patched values.
+    const values = new SiteValues(S, active);
+    try {
+      for (const l of [...new Set(active.map((s) => s.layer))].sort((a, b) => a - b)) {
+        const heads = active.filter((s) => s.layer === l).map((s) => s.head);
+        passOne(W, c, l, heads, pairs, clean, corr, S, mlpLayers, values, recv === 'logits'
+          ? (normed) => logitRows(W, set, batch.prompts, pairs, heads.length, normed, opts.versus).forEach((v, i) => {
+            const h = heads[Math.floor(i / pairs.length)];
+            const row = pairs[i % pairs.length].row;
+            const per = patched.get(`${l}.${h}`) ?? cleanLd.slice();
+            per[row] = v;
+            patched.set(`${l}.${h}`, per);
+          })
+          : null);
+      }
+      if (recv === 'logits') return { clean: cleanLd, corrupted: corrLd, patched };
+      values.freeze();
+      // Pass 2: suffix reruns, senders grouped by the first layer they reach, in chunks.
+      const past = sharedPast(geo!, (l) => ({ k: clean.whole.get(`blocks.${l}.attn.hook_k`)!, v: clean.whole.get(`blocks.${l}.attn.hook_v`)! }),
+        layers.filter((l) => l >= firstStart));
+      try {
+        const chunk = Math.max(1, Math.floor((opts.rerunRows ?? RERUN_ROWS) / (B * geo!.P)));
+        for (const from of startLayers.sort((a, b) => a - b)) {
+          const group = active.filter((s) => startLayer(S, s.layer) === from);
+          const input = suffixInput(clean.whole.get(from < c.nLayers ? preName(from) : postName(c.nLayers - 1))!, geo!);
+          try {
+            for (let i = 0; i < group.length; i += chunk) {
+              const part = group.slice(i, i + chunk);
+              const lds = await rerunChunk(W, c, set, batch.prompts, part, from, input, geo!, pairs, S, values, past, opts.versus);
+              countPositions(ctx, (part.length * B * geo!.P * (c.nLayers - from)) / c.nLayers);
+              part.forEach((s, j) => patched.set(`${s.layer}.${s.head}`, lds.slice(j * B, (j + 1) * B)));
+            }
+          } finally {
+            input.dispose();
           }
         }
-        if (m >= maxRecv) break;
-        if (mlpLayers.includes(m)) {
-          const d = delta;
-          delta = tf.tidy(() => {
-            const mid = tf.add(tile(rowsOf(midName(m), c.dModel)), d);
-            const mlp = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
-            return tf.add(d, tf.sub(mlp, tile(rowsOf(mlpName(m), c.dModel)))) as tf.Tensor2D;
-          });
-          d.dispose();
-        }
-      }
-      if (recv === 'logits') {
-        const final = tf.tidy(() => lnRows(tf.add(tile(rowsOf(`blocks.${c.nLayers - 1}.hook_resid_post`, c.dModel)), delta), W.lnF, c.layerNormEps));
-        logitsRows(ctx.model, set, batch.prompts, pairs, hs, final, opts.versus, (h, row, v) => { setPatched(result, l, h, row, v, cleanLd, B); });
-        final.dispose();
-      }
-      delta.dispose();
-    }
-    if (recv === 'logits') return cleanLd;
-
-    // Stage 2: rerun with only the receivers' inputs patched, senders stacked along the batch axis.
-    const rerun = senders.filter((s) => s.layer < maxRecv);
-    const P = K - startPos;
-    const chunk = Math.max(1, Math.floor(RERUN_POSITIONS / (B * P)));
-    const recvByLayer = new Map<number, number[]>();
-    for (const h of recv.heads) recvByLayer.set(h.layer, [...new Set([...(recvByLayer.get(h.layer) ?? []), h.head])]);
-    const senderIndex = new Map<number, Map<number, number>>();
-    for (const [l, hs] of byLayer) senderIndex.set(l, new Map(hs.map((h, i) => [h, i])));
-    const rowPositions = recvPos.map((_, row) => pairs.filter((p) => p.row === row).map((p) => p.pos));
-    for (let i = 0; i < rerun.length; i += chunk) {
-      const group = rerun.slice(i, i + chunk);
-      const n = group.length;
-      const { dHead: dh, nHeads: H } = c;
-      const hooks: Hook[] = [];
-      for (const [r, heads] of recvByLayer) {
-        const value = new Float32Array(n * B * P * H * dh);
-        const cleanVals = cap.out.get(`blocks.${r}.${recvInput}`)!; // [nP, H*dh]
-        group.forEach((s, j) => {
-          const si = senderIndex.get(s.layer)!.get(s.head)!;
-          pairs.forEach((pr, pi) => {
-            for (const hr of heads) {
-              const at = (((j * B + pr.row) * P + pr.pos - startPos) * H + hr) * dh;
-              const patched = s.layer < r ? recvValues.get(`${s.layer}:${r}:${hr}`) : undefined;
-              if (patched) value.set(patched.subarray((si * nP + pi) * dh, (si * nP + pi + 1) * dh), at);
-              else value.set(cleanVals.subarray(pi * H * dh + hr * dh, pi * H * dh + (hr + 1) * dh), at);
-            }
-          });
-        });
-        hooks.push({
-          name: `blocks.${r}.${recvInput}`, value: tf.tensor4d(value, [n * B, P, H, dh]), heads,
-          positions: group.flatMap(() => rowPositions),
-        });
-      }
-      const ids = group.flatMap(() => batch.clean);
-      const prompts = group.flatMap(() => batch.prompts);
-      try {
-        const { logits } = await model.runWithHooks(ids, {
-          hooks, logitsAt: 'last', startPos, past: needPast ? tiledCache(clean.cache, n) : undefined,
-        });
-        countPositions(ctx, n * B * P);
-        const lds = summarize(logits, set, prompts).map(ld);
-        logits.dispose();
-        group.forEach((s, j) => {
-          for (let row = 0; row < B; row++) setPatched(result, s.layer, s.head, row, lds[j * B + row], cleanLd, B);
-        });
       } finally {
-        hooks.forEach((h) => ('value' in h && h.value instanceof tf.Tensor ? h.value.dispose() : undefined));
+        past?.dispose();
       }
+      return { clean: cleanLd, corrupted: corrLd, patched };
+    } finally {
+      values.dispose();
     }
-    return cleanLd;
   } finally {
-    clean.logits.dispose();
-    clean.cache.dispose();
+    clean.dispose();
+    corr.dispose();
   }
 }
 
-/** Record one prompt's patched logit difference (the batch's rows are appended in order, clean where unset). */
-function setPatched(result: PathPatchResult, l: number, h: number, row: number, v: number, cleanLd: number[], B: number): void {
-  const per = result.patched[l][h];
-  const base = result.clean.length; // this batch's first prompt index
-  while (per.length < base + B) per.push(cleanLd[per.length - base]);
-  per[base + row] = v;
+/** The first layer whose block a sender's patch enters (its lowest reachable site). */
+function startLayer(S: Site[], senderLayer: number): number {
+  return Math.min(...S.filter((s) => s.reach(senderLayer)).map((s) => s.layer));
+}
+
+/** Per prompt row: recompute from its first pair's position (rows without pairs: only their last token). */
+function geometry(pairs: Pair[], lengths: number[]): SuffixGeometry {
+  const start = lengths.map((len, row) => Math.min(len - 1, ...pairs.filter((p) => p.row === row).map((p) => p.pos)));
+  return suffixGeometry(start, lengths);
+}
+
+/** The clean residual [B, K, D] at each row's suffix positions → [B, P, D] (rows past their length repeat the last). */
+function suffixInput(whole: tf.Tensor, g: SuffixGeometry): tf.Tensor3D {
+  const [B, K, D] = whole.shape as number[];
+  const idx: number[] = [];
+  for (let b = 0; b < B; b++) for (let i = 0; i < g.P; i++) idx.push(b * K + Math.min(g.start[b] + i, K - 1));
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(whole, [B * K, D]), tf.tensor1d(idx, 'int32')), [B, g.P, D]) as tf.Tensor3D);
+}
+
+/**
+ * Each site's patched values for every active sender, [nSenders, nP, width] in `active` order (kept tensors).
+ * Senders a site is out of reach of get its clean values.
+ */
+class SiteValues {
+  private readonly parts = new Map<string, tf.Tensor[]>();
+  readonly all = new Map<string, tf.Tensor3D>();
+  readonly index: Map<string, number>;
+  constructor(private readonly S: Site[], private readonly active: Head[]) {
+    this.index = new Map(active.map((s, i) => [`${s.layer}.${s.head}`, i]));
+  }
+  add(key: string, v: tf.Tensor3D): void {
+    this.parts.set(key, [...(this.parts.get(key) ?? []), tf.keep(v)]);
+  }
+  /** Concatenate the per-layer parts, in `active` order (layers ascending, as passOne is called). */
+  freeze(): void {
+    for (const [key, list] of this.parts) {
+      this.all.set(key, tf.keep(tf.concat(list, 0)) as tf.Tensor3D);
+      list.forEach((t) => t.dispose());
+    }
+    this.parts.clear();
+  }
+  dispose(): void {
+    for (const list of this.parts.values()) list.forEach((t) => t.dispose());
+    for (const t of this.all.values()) t.dispose();
+  }
+}
+
+/** Pass 1 for the senders `heads` of layer l. `final` receives the normalised final rows for logit receivers. */
+function passOne(
+  W: GPT2Weights, c: ModelConfig, l: number, heads: number[], pairs: Pair[], clean: Captured, corr: Captured,
+  S: Site[], mlpLayers: number[], values: SiteValues, final: ((normed: tf.Tensor2D) => void) | null,
+): void {
+  const nP = pairs.length;
+  const n = heads.length;
+  const { dHead: dh, dModel: D } = c;
+  const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [n, 1]);
+  const put = (key: string, v: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(v, [n, nP, width]) as tf.Tensor3D);
+  const cleanRows = (key: string, base: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(tile(base), [n, nP, width]) as tf.Tensor3D);
+  tf.tidy(() => {
+    const dz = tf.sub(corr.rows.get(zName(l))!, clean.rows.get(zName(l))!); // [nP, H·dh]
+    let delta = tf.concat(heads.map((h) => tf.matMul(
+      tf.slice(dz, [0, h * dh], [nP, dh]), tf.slice(W.blocks[l].cProjW, [h * dh, 0], [dh, D]),
+    )), 0) as tf.Tensor2D; // [n·nP, D], row = j·nP + pair
+    const top = final ? c.nLayers - 1 : Math.min(Math.max(...S.map((s) => s.layer)), c.nLayers - 1);
+    const done = new Set<Site>();
+    const visit = (site: Site): void => {
+      done.add(site);
+      siteValues(W, c, site, l, delta, clean, pairs, tile, put, cleanRows);
+    };
+    for (let m = l; m <= top; m++) {
+      S.filter((s) => s.layer === m && !s.deltaAfterMlp).forEach(visit);
+      if (mlpLayers.includes(m)) {
+        const mid = tf.add(tile(clean.rows.get(midName(m))!), delta);
+        const out = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
+        delta = tf.add(delta, tf.sub(out, tile(clean.rows.get(mlpName(m))!))) as tf.Tensor2D;
+      }
+      S.filter((s) => s.layer === m + 1 && s.deltaAfterMlp).forEach(visit);
+    }
+    // Sites below this sender layer: clean values, so every site has one entry per sender layer.
+    S.filter((s) => !done.has(s)).forEach(visit);
+    if (final) {
+      const resid = tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta);
+      final(lnRows(resid, W.lnF, c.layerNormEps));
+    }
+  });
+}
+
+/** One site's values for sender layer l: patched where reachable, clean otherwise. */
+function siteValues(
+  W: GPT2Weights, c: ModelConfig, site: Site, l: number, delta: tf.Tensor2D, clean: Captured, pairs: Pair[],
+  tile: (x: tf.Tensor2D) => tf.Tensor2D, put: (key: string, v: tf.Tensor2D, w: number) => void,
+  cleanRows: (key: string, base: tf.Tensor2D, w: number) => void,
+): void {
+  const { dHead: dh, dModel: D } = c;
+  if (site.kind === 'resid') {
+    const base = clean.rows.get(site.rowNames[0])!;
+    if (site.reach(l)) put(site.name, tf.add(tile(base), delta) as tf.Tensor2D, D);
+    else cleanRows(site.name, base, D);
+    return;
+  }
+  const m = site.layer;
+  const cleanHead = (h: number): tf.Tensor2D => tf.slice(clean.rows.get(site.name)!, [0, h * dh], [pairs.length, dh]) as tf.Tensor2D;
+  if (!site.reach(l)) {
+    for (const h of site.heads) cleanRows(`${site.name}#${h}`, cleanHead(h), dh);
+    return;
+  }
+  const x = lnRows(tf.add(tile(clean.rows.get(preName(m))!), delta), W.blocks[m].ln1, c.layerNormEps); // [n·nP, D]
+  for (const h of site.heads) {
+    if (site.kind !== 'z') {
+      put(`${site.name}#${h}`, headInput(W, c, m, h, site.kind, x), dh);
+      continue;
+    }
+    put(`${site.name}#${h}`, zRows(W, c, site, h, x, clean, pairs), dh);
+  }
+}
+
+/**
+ * A z receiver's new output at each pair: its query from the patched row, keys and values clean except at the
+ * pairs of the same prompt (their rows are patched too). x: normalised patched rows [n·nP, D] → [n·nP, dh].
+ */
+function zRows(W: GPT2Weights, c: ModelConfig, site: Site, h: number, x: tf.Tensor2D, clean: Captured, pairs: Pair[]): tf.Tensor2D {
+  const m = site.layer;
+  const nP = pairs.length;
+  const n = x.shape[0] / nP;
+  const dh = c.dHead;
+  const q = tf.reshape(headInput(W, c, m, h, 'q', x), [n, nP, dh]);
+  const k = tf.reshape(headInput(W, c, m, h, 'k', x), [n, nP, dh]);
+  const v = tf.reshape(headInput(W, c, m, h, 'v', x), [n, nP, dh]);
+  const kAll = clean.whole.get(`blocks.${m}.attn.hook_k`)!; // [B, K, H, dh]
+  const vAll = clean.whole.get(`blocks.${m}.attn.hook_v`)!;
+  const [B, K] = kAll.shape as number[];
+  const rowsIdx = tf.tensor1d(pairs.map((p) => p.row), 'int32');
+  const headOf = (t: tf.Tensor): tf.Tensor3D => tf.gather(tf.reshape(tf.slice(t, [0, 0, h, 0], [B, K, 1, dh]), [B, K, dh]), rowsIdx) as tf.Tensor3D; // [nP, K, dh]
+  const kc = headOf(kAll);
+  const vc = headOf(vAll);
+  // sel[i][t][j] = 1 when pair t is in pair i's prompt at position j ≤ pos_i: key j of pair i comes from pair t.
+  const sel = new Float32Array(nP * nP * K);
+  const mask = new Float32Array(nP * K);
+  pairs.forEach((pi, i) => {
+    for (let j = pi.pos + 1; j < K; j++) mask[i * K + j] = -Infinity;
+    pairs.forEach((pt, t) => { if (pt.row === pi.row && pt.pos <= pi.pos) sel[(i * nP + t) * K + pt.pos] = 1; });
+  });
+  const selT = tf.tensor3d(sel, [nP, nP, K]);
+  const swapped = tf.sum(selT, 1); // [nP, K]: 1 where key j is a patched row
+  const qT = tf.transpose(q, [1, 0, 2]); // [nP, n, dh]
+  const scale = 1 / Math.sqrt(dh);
+  const sClean = tf.matMul(qT, kc, false, true); // [nP, n, K]
+  const sPair = tf.transpose(tf.matMul(q, k, false, true), [1, 0, 2]); // [nP(i), n, nP(t)]
+  const scores = tf.add(tf.mul(tf.add(tf.mul(sClean, tf.sub(1, tf.expandDims(swapped, 1))), tf.matMul(sPair, selT)), scale), tf.expandDims(tf.tensor2d(mask, [nP, K]), 1));
+  const a = tf.softmax(scores, -1); // [nP, n, K]
+  const zClean = tf.matMul(tf.mul(a, tf.sub(1, tf.expandDims(swapped, 1))), vc); // [nP, n, dh]
+  const aPair = tf.transpose(tf.matMul(a, selT, false, true), [1, 0, 2]); // [n, nP(i), nP(t)]
+  const zPair = tf.transpose(tf.matMul(aPair, v), [1, 0, 2]); // [nP, n, dh]
+  return tf.reshape(tf.transpose(tf.add(zClean, zPair), [1, 0, 2]), [n * nP, dh]) as tf.Tensor2D;
+}
+
+/** Pass 2 for one chunk of senders (same start layer) → the patched logit difference per (sender, prompt). */
+async function rerunChunk(
+  W: GPT2Weights, c: ModelConfig, set: PromptSet, prompts: Prompt[], part: Head[], from: number, input: tf.Tensor3D,
+  g: SuffixGeometry, pairs: Pair[], S: Site[], values: SiteValues, past: ReturnType<typeof sharedPast>, versus: Versus | undefined,
+): Promise<number[]> {
+  const n = part.length;
+  const B = prompts.length;
+  const { nHeads: H, dHead: dh, dModel: D } = c;
+  const idx = tf.tensor1d(part.map((s) => values.index.get(`${s.layer}.${s.head}`)!), 'int32');
+  const patches = new Map<string, tf.Tensor>();
+  try {
+    // Each site's values scattered into its activation's shape for this chunk: [n·B, P, (H,) width] + a mask.
+    for (const site of S.filter((s) => s.layer >= from)) {
+      const keys = site.kind === 'resid' ? [site.name] : site.heads.map((h) => `${site.name}#${h}`);
+      const width = site.kind === 'resid' ? D : dh;
+      const coords: number[][] = [];
+      for (let j = 0; j < n; j++) {
+        pairs.forEach((p) => {
+          const at = [j * B + p.row, p.pos - g.start[p.row]];
+          if (site.kind === 'resid') coords.push(at);
+          else site.heads.forEach((h) => coords.push([...at, h]));
+        });
+      }
+      const shape = site.kind === 'resid' ? [n * B, g.P, D] : [n * B, g.P, H, dh];
+      patches.set(site.name, tf.tidy(() => {
+        const per = keys.map((key) => tf.gather(values.all.get(key)!, idx)); // each [n, nP, width]
+        const updates = tf.reshape(site.kind === 'resid' ? per[0] : tf.stack(per, 2), [coords.length, width]); // (j, pair, head) order
+        const ind = tf.tensor2d(coords, [coords.length, coords[0].length], 'int32');
+        const maskShape = [...shape.slice(0, -1), 1];
+        const m = tf.scatterND(ind, tf.ones([coords.length, 1]), maskShape);
+        return tf.keep(tf.concat([tf.scatterND(ind, updates, shape), tf.broadcastTo(m, shape)], -1));
+      }));
+    }
+    const hooks: HookRunner = {
+      wants: (name) => patches.has(name),
+      apply: (name, _l, x) => {
+        const pm = patches.get(name);
+        if (!pm) return x;
+        const w = x.shape[x.shape.length - 1];
+        const [val, m] = tf.split(pm, [w, w], -1);
+        return tf.where(tf.greater(m, 0), val, x);
+      },
+    };
+    return tf.tidy(() => {
+      let resid = suffixRerun(W, c, tf.tile(input, [n, 1, 1]) as tf.Tensor3D, from, n, B, past, hooks); // [n·B, P, D]
+      if (patches.has('final')) resid = hooks.apply('final', null, resid) as tf.Tensor3D;
+      const ends: number[] = [];
+      for (let j = 0; j < n; j++) for (let b = 0; b < B; b++) ends.push((j * B + b) * g.P + g.len[b] - 1 - g.start[b]);
+      const rows = tf.gather(tf.reshape(resid, [n * B * g.P, D]), tf.tensor1d(ends, 'int32')) as tf.Tensor2D;
+      const all = Array.from({ length: n }, () => prompts).flat();
+      return logitRows(W, set, all, all.map((_, i) => ({ row: i, pos: 0 })), 1, lnRows(rows, W.lnF, c.layerNormEps), versus);
+    });
+  } finally {
+    idx.dispose();
+    patches.forEach((t) => t.dispose());
+  }
 }
 
 /** LayerNorm over rows [N, D] with the model's LayerNorm weights (null when folded). */
@@ -222,32 +412,34 @@ function headInput(W: GPT2Weights, c: { dModel: number; dHead: number }, l: numb
   return linear(x, tf.slice(bw.cAttnW, [0, off], [c.dModel, c.dHead]), tf.slice(bw.cAttnB, [off], [c.dHead]));
 }
 
-/** Logits of the normalised final rows [S*nP, D] at the ids the logit difference reads, → one value per (sender, pair). */
-function logitsRows(
-  model: HookedGPT2, set: PromptSet, prompts: Prompt[], pairs: Pair[], heads: number[], normed: tf.Tensor2D, versus: Versus | undefined,
-  put: (head: number, row: number, v: number) => void,
-): void {
+/**
+ * The logit difference of normalised final rows [n·nP, D] (row = j·nP + pair), unembedding only the ids it reads
+ * (answer, distractors, candidates) instead of the whole vocabulary.
+ */
+function logitRows(W: GPT2Weights, set: PromptSet, prompts: Prompt[], pairs: Pair[], n: number, normed: tf.Tensor2D, versus: Versus | undefined): number[] {
   const ids = [...new Set(pairs.flatMap((p) => {
     const q = prompts[p.row];
     return [q.answerId, ...q.distractorIds, ...(set.candidates?.ids ?? [])];
   }))];
   const col = new Map(ids.map((id, i) => [id, i]));
-  const vals = tf.tidy(() => {
-    let lg = tf.matMul(normed, tf.gather(model.weights.WU, tf.tensor1d(ids, 'int32'), 1)); // [S*nP, U]
-    if (model.weights.bU) lg = tf.add(lg, tf.gather(model.weights.bU, tf.tensor1d(ids, 'int32')));
-    return lg;
+  const data = tf.tidy(() => {
+    let lg = tf.matMul(normed, tf.gather(W.WU, tf.tensor1d(ids, 'int32'), 1)); // [n·nP, U]
+    if (W.bU) lg = tf.add(lg, tf.gather(W.bU, tf.tensor1d(ids, 'int32')));
+    return lg.dataSync();
   });
-  const data = vals.dataSync();
-  vals.dispose();
   const U = ids.length;
-  heads.forEach((h, si) => pairs.forEach((p, pi) => {
-    const q = prompts[p.row];
-    const at = (id: number): number => data[(si * pairs.length + pi) * U + col.get(id)!];
-    const cand = set.candidates ? set.candidates.ids : [q.answerId, ...q.distractorIds];
-    const s: LogitSummary = {
-      answerId: q.answerId, answer: at(q.answerId), distractors: q.distractorIds.map(at), candidates: cand.map(at), candidateIds: cand,
-      argmax: -1, logSumExp: NaN,
-    };
-    put(h, p.row, logitDiff(s, versus));
-  }));
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) {
+    pairs.forEach((p, pi) => {
+      const q = prompts[p.row];
+      const at = (id: number): number => data[(j * pairs.length + pi) * U + col.get(id)!];
+      const cand = set.candidates ? set.candidates.ids : [q.answerId, ...q.distractorIds];
+      const s: LogitSummary = {
+        answerId: q.answerId, answer: at(q.answerId), distractors: q.distractorIds.map(at), candidates: cand.map(at), candidateIds: cand,
+        argmax: -1, logSumExp: NaN,
+      };
+      out.push(logitDiff(s, versus));
+    });
+  }
+  return out;
 }

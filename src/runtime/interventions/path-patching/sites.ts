@@ -1,0 +1,50 @@
+/**
+ * Receiver sites: where pass 2 writes the receivers' patched values, and which senders can reach them.
+ * A sender of layer l reaches a head's q/k/v/z or resid_pre of layer m only when l < m; resid_mid and resid_post
+ * of layer m include layer m's own heads (l ≤ m). resid_post of layer m is resid_pre of layer m + 1, so it is
+ * patched there (or on the final residual, 'final', for the last layer).
+ */
+import type { ModelConfig } from '../../model/index.js';
+import type { PathPatchReceivers } from '../../experiments/types.js';
+
+export interface Site {
+  /** Hook name patched in pass 2 ('final': the residual before ln_final). */
+  name: string;
+  /** Block where the patch enters (nLayers for 'final'). */
+  layer: number;
+  kind: 'q' | 'k' | 'v' | 'z' | 'resid';
+  heads: number[];
+  /** True for resid_post receivers: their value includes Δ after the MLP of layer − 1. */
+  deltaAfterMlp: boolean;
+  reach(senderLayer: number): boolean;
+  /** Clean activations captured at the pairs (the site's base or clean values; resid_pre for head inputs). */
+  rowNames: string[];
+  /** Clean activations captured whole (z receivers read every key and value of their layer). */
+  wholeNames: string[];
+}
+
+export function sites(r: PathPatchReceivers, c: ModelConfig): Site[] {
+  if (r === 'logits') return [];
+  if ('resid' in r) {
+    const m = r.layer;
+    if (r.resid === 'resid_post') {
+      const name = m + 1 < c.nLayers ? `blocks.${m + 1}.hook_resid_pre` : 'final';
+      return [{ name, layer: m + 1, kind: 'resid', heads: [], deltaAfterMlp: true, reach: (l) => l <= m, rowNames: [`blocks.${m}.hook_resid_post`], wholeNames: [] }];
+    }
+    const name = `blocks.${m}.hook_${r.resid}`;
+    const reach = r.resid === 'resid_pre' ? (l: number) => l < m : (l: number) => l <= m;
+    return [{ name, layer: m, kind: 'resid', heads: [], deltaAfterMlp: false, reach, rowNames: [name], wholeNames: [] }];
+  }
+  const byLayer = new Map<number, number[]>();
+  for (const h of r.heads) byLayer.set(h.layer, [...new Set([...(byLayer.get(h.layer) ?? []), h.head])].sort((a, b) => a - b));
+  return [...byLayer.entries()].sort((a, b) => a[0] - b[0]).map(([m, heads]) => ({
+    name: `blocks.${m}.attn.hook_${r.input}`,
+    layer: m,
+    kind: r.input,
+    heads,
+    deltaAfterMlp: false,
+    reach: (l: number) => l < m,
+    rowNames: [`blocks.${m}.attn.hook_${r.input}`, `blocks.${m}.hook_resid_pre`],
+    wholeNames: r.input === 'z' ? [`blocks.${m}.attn.hook_k`, `blocks.${m}.attn.hook_v`] : [],
+  }));
+}

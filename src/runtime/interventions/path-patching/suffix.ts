@@ -1,0 +1,100 @@
+/**
+ * Suffix reruns: the second pass of path patching for many senders at once, computing only what can change.
+ *
+ * Why it is exact: pass 2 patches receiver activations at receiver positions of one layer (or more) and reads the
+ * logits at END. Everything below the first patched layer is the clean run, and so is every position before the
+ * first patched position of each prompt (attention is causal). So a rerun starts at block `fromLayer` from the
+ * clean residual, recomputes only positions start[b]..len[b]−1 of each prompt, and reads the keys/values of the
+ * earlier positions from the clean run.
+ *
+ * Why it is cheap: the n senders of a chunk share those clean keys/values. Rather than tiling them n times (the
+ * old per-access copy that made system time exceed user time), the core folds the sender axis into the query
+ * axis for the shared part: q [n·B, H, P, dh] is viewed as [B, H, n·P, dh] and multiplied once by the clean
+ * keys [B, H, dh, Kp]. Only the suffix's own keys are per sender. The softmax runs over [past | suffix] keys
+ * jointly, so the result equals the full forward's attention up to float rounding.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { causalMask, runBlocks, type AttentionCore, type GPT2Weights, type HookRunner, type ModelConfig } from '../../model/index.js';
+
+/** Per prompt row b of a batch: the first recomputed position and the real length. */
+export interface SuffixGeometry {
+  start: number[];
+  len: number[];
+  /** Suffix length: max over rows of len − start (shorter rows are padded at the end, never attended to). */
+  P: number;
+  /** Shared past length: max over rows of start (row b masks past positions ≥ start[b]). */
+  Kp: number;
+}
+
+export function suffixGeometry(start: number[], len: number[]): SuffixGeometry {
+  return { start, len, P: Math.max(...len.map((l, b) => l - start[b])), Kp: Math.max(...start) };
+}
+
+/** The clean run's keys/values before each row's suffix, per layer ≥ fromLayer, laid out for the core. */
+export interface SharedPast {
+  kT: Map<number, tf.Tensor4D>; // layer → [B, H, dh, Kp]
+  v: Map<number, tf.Tensor4D>; // layer → [B, H, Kp, dh]
+  mask: tf.Tensor4D; // [B, 1, 1, Kp]: 0 for j < start[b], −inf after
+  dispose(): void;
+}
+
+/** Builds the shared past from full clean keys/values [B, K, H, dh] per layer (the caller keeps those). */
+export function sharedPast(g: SuffixGeometry, kv: (layer: number) => { k: tf.Tensor; v: tf.Tensor }, layers: number[]): SharedPast | null {
+  if (g.Kp === 0) return null;
+  const kT = new Map<number, tf.Tensor4D>();
+  const v = new Map<number, tf.Tensor4D>();
+  for (const l of layers) {
+    const { k: kl, v: vl } = kv(l);
+    const [B, , H, dh] = kl.shape as number[];
+    tf.tidy(() => {
+      kT.set(l, tf.keep(tf.transpose(tf.slice(kl as tf.Tensor4D, [0, 0, 0, 0], [B, g.Kp, H, dh]), [0, 2, 3, 1])));
+      v.set(l, tf.keep(tf.transpose(tf.slice(vl as tf.Tensor4D, [0, 0, 0, 0], [B, g.Kp, H, dh]), [0, 2, 1, 3])));
+    });
+  }
+  const B = g.start.length;
+  const m = new Float32Array(B * g.Kp);
+  g.start.forEach((s, b) => { for (let j = s; j < g.Kp; j++) m[b * g.Kp + j] = -Infinity; });
+  const mask = tf.tensor4d(m, [B, 1, 1, g.Kp]);
+  return {
+    kT, v, mask,
+    dispose: () => {
+      for (const t of [...kT.values(), ...v.values(), mask]) t.dispose();
+    },
+  };
+}
+
+/** [n·B, …] ↔ [B, …, n·P, …]: move the sender axis (outermost) next to the position axis, via a rank-3 transpose. */
+function fold(x: tf.Tensor, n: number, B: number, H: number, P: number, w: number): tf.Tensor4D {
+  return tf.reshape(tf.transpose(tf.reshape(x, [n, B * H, P * w]), [1, 0, 2]), [B, H, n * P, w]) as tf.Tensor4D;
+}
+function unfold(x: tf.Tensor, n: number, B: number, H: number, P: number, w: number): tf.Tensor4D {
+  return tf.reshape(tf.transpose(tf.reshape(x, [B * H, n, P * w]), [1, 0, 2]), [n * B, H, P, w]) as tf.Tensor4D;
+}
+
+/** The attention core of a suffix rerun of n senders × B prompts (rows sender-major: row = j·B + b). */
+export function suffixCore(n: number, B: number, P: number, past: SharedPast | null): AttentionCore {
+  return (l, q, k, v) => {
+    const [, , H, dh] = q.shape as number[];
+    const qh = tf.mul(tf.transpose(q, [0, 2, 1, 3]), 1 / Math.sqrt(dh)); // [nB, H, P, dh]
+    const vh = tf.transpose(v, [0, 2, 1, 3]); // [nB, H, P, dh]
+    const own = tf.add(tf.matMul(qh, tf.transpose(k, [0, 2, 3, 1])), causalMask(P, P, 0)); // [nB, H, P, P]
+    if (!past) return tf.transpose(tf.matMul(tf.softmax(own, -1), vh), [0, 2, 1, 3]);
+    const Kp = past.mask.shape[3];
+    const shared = unfold(tf.add(tf.matMul(fold(qh, n, B, H, P, dh), past.kT.get(l)!), past.mask), n, B, H, P, Kp); // [nB, H, P, Kp]
+    const pattern = tf.softmax(tf.concat([shared, own], 3), -1); // [nB, H, P, Kp + P]
+    const pShared = tf.slice(pattern, [0, 0, 0, 0], [n * B, H, P, Kp]);
+    const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [n * B, H, P, P]);
+    const zShared = unfold(tf.matMul(fold(pShared, n, B, H, P, Kp), past.v.get(l)!), n, B, H, P, dh); // [nB, H, P, dh]
+    return tf.transpose(tf.add(zShared, tf.matMul(pOwn, vh)), [0, 2, 1, 3]); // [nB, P, H, dh]
+  };
+}
+
+/**
+ * Blocks fromLayer.. on x [n·B, P, D] (the clean residual at the suffix positions, one copy per sender) with
+ * `hooks` patching the receivers; → the final residual [n·B, P, D] (caller disposes).
+ */
+export function suffixRerun(
+  W: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, fromLayer: number, n: number, B: number, past: SharedPast | null, hooks: HookRunner,
+): tf.Tensor3D {
+  return runBlocks(W, c, x, fromLayer, suffixCore(n, B, x.shape[1], past), hooks);
+}
