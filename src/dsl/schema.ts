@@ -144,7 +144,7 @@ const intervention = {
 
 const taskRef = text('Task name');
 const receiverSchema = {
-  description: "'logits', or heads' q/k/v input at role positions",
+  description: "'logits', heads' q/k/v input or z output at role positions, or a residual-stream hook at role positions",
   oneOf: [
     { const: 'logits' },
     {
@@ -153,11 +153,30 @@ const receiverSchema = {
       required: ['heads', 'input', 'positions'],
       properties: {
         heads: expr('heads', 'Receiver heads, or an earlier stage by name'),
-        input: { enum: ['q', 'k', 'v'], description: 'Which input of the receivers' },
+        input: { enum: ['q', 'k', 'v', 'z'], description: 'Which input of the receivers (z: the head output before W_O)' },
+        positions: roleList('Receiver role positions'),
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hook', 'positions'],
+      properties: {
+        hook: { type: 'string', pattern: '^blocks\\.[0-9]+\\.hook_resid_(pre|mid|post)$', description: "A residual-stream hook, e.g. 'blocks.23.hook_resid_post'" },
         positions: roleList('Receiver role positions'),
       },
     },
   ],
+} as const;
+
+/** How path patching scores senders; the same fields set spec-wide defaults under `pathPatching:`. */
+const pathPatchingRules = {
+  sendersBelowReceivers: { type: 'boolean', description: "Only senders in layers below the lowest receiver head's layer (Merullo et al.)" },
+  excludeReceivers: { type: 'boolean', description: 'A receiver head is never a sender (Merullo et al.)' },
+  normalization: {
+    enum: ['relative_clean', 'gap_percent'],
+    description: 'relative_clean: (patched − clean) / clean logit difference (Wang et al.); gap_percent: −100·(patched − clean)/(corrupted − clean), per batch, averaged (Merullo et al.)',
+  },
 } as const;
 
 const metric = {
@@ -224,6 +243,7 @@ const metric = {
         to: receiverSchema,
         senders: roleList('Sender role positions (default: all)'),
         freezeMlps: { type: 'boolean', description: 'Freeze MLPs to the clean run too' },
+        ...pathPatchingRules,
         description: descr,
       },
     },
@@ -258,6 +278,7 @@ const stage = {
     threshold: { type: 'number', description: 'Keep heads whose signed score is at least this' },
     sign: { enum: ['positive', 'negative', 'abs'], description: 'Which direction of effect counts (default abs)' },
     freezeMlps: { type: 'boolean', description: 'Freeze MLPs to the clean run too' },
+    ...pathPatchingRules,
     description: descr,
   },
 } as const;
@@ -340,6 +361,10 @@ export const specSchema = {
     },
     seed: int('Seed for everything random (default 0)'),
     batchSize: int('Prompts per forward pass', 1),
+    pathPatching: {
+      type: 'object', additionalProperties: false, properties: pathPatchingRules,
+      description: 'Defaults for every path_patch metric and circuit stage of the spec (each may override them)',
+    },
     memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB)$', description: "Memory budget, e.g. '2GB' (sets the batch size)" },
     tasks: namedMap('Named prompt sets', task),
     interventions: namedMap('Named interventions', intervention),

@@ -2,7 +2,7 @@
  * A Plan: what the compiler makes of a spec and the executor runs. Plain JSON data (printable, savable, sendable
  * to a worker): every name is resolved, every metric is a runtime MetricRequest, claims are a typed expression tree.
  */
-import type { Head, Intervention, MetricRequest } from '../runtime/experiments/types.js';
+import type { Head, HeadInput, Intervention, MetricRequest, PathPatchNormalization, ResidHook } from '../runtime/experiments/types.js';
 import type { TaskSource } from '../runtime/tasks/types.js';
 
 export type { Head, Intervention, MetricRequest, TaskSource };
@@ -52,7 +52,8 @@ interface StepBase {
 export type Receiver =
   | 'logits'
   /** Receivers: literal heads plus the heads of earlier stages (by name), resolved when the stage runs. */
-  | { heads: Head[]; stages: string[]; input: 'q' | 'k' | 'v'; positions: string[] };
+  | { heads: Head[]; stages: string[]; input: HeadInput; positions: string[] }
+  | { resid: ResidHook; layer: number; positions: string[] };
 
 export interface PlanStage {
   name: string;
@@ -60,6 +61,9 @@ export interface PlanStage {
   receiver: Receiver;
   senderPositions?: string[];
   freezeMlps?: boolean;
+  sendersBelowReceivers?: boolean;
+  excludeReceivers?: boolean;
+  normalization?: PathPatchNormalization;
   keep: { topK?: number; topPercent?: number; threshold?: number };
   sign: 'positive' | 'negative' | 'abs';
 }

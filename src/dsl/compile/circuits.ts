@@ -5,7 +5,7 @@ import type { CircuitSpec } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import type { CompileContext } from './context.js';
 import { selectHeads } from './heads.js';
-import { checkRole, lookupTask } from './metrics.js';
+import { checkRole, lookupTask, pathPatchRules, residReceiver } from './metrics.js';
 
 export interface CompiledCircuit {
   name: string;
@@ -37,7 +37,12 @@ export function compileCircuit(ctx: CompileContext, name: string, c: CircuitSpec
     if (stages.some((x) => x.name === s.name)) throw ctx.at([...sp, 'name'])(`stage '${s.name}' is defined twice`);
     const role = (r: string, p: (string | number)[]) => checkRole(task, { name: r, blame: ctx.at(p) });
     let receiver: PlanStage['receiver'] = 'logits';
-    if (s.receiver !== undefined && s.receiver !== 'logits') {
+    if (s.receiver !== undefined && s.receiver !== 'logits' && 'hook' in s.receiver) {
+      receiver = {
+        ...residReceiver(s.receiver.hook, ctx, ctx.at([...sp, 'receiver', 'hook'])),
+        positions: s.receiver.positions.map((p, j) => role(p, [...sp, 'receiver', 'positions', j])),
+      };
+    } else if (s.receiver !== undefined && s.receiver !== 'logits') {
       const origin = ctx.origin([...sp, 'receiver', 'heads'], s.receiver.heads);
       const sel = selectHeads(parseExpr(s.receiver.heads, origin), ctx.shape, origin, ctx.modelLabel);
       for (const n of sel.names) {
@@ -66,6 +71,7 @@ export function compileCircuit(ctx: CompileContext, name: string, c: CircuitSpec
       receiver,
       ...(s.senders && { senderPositions: s.senders.map((p, j) => role(p, [...sp, 'senders', j])) }),
       ...(s.freezeMlps !== undefined && { freezeMlps: s.freezeMlps }),
+      ...pathPatchRules(ctx, { sendersBelowReceivers: s.sendersBelowReceivers, excludeReceivers: s.excludeReceivers, normalization: s.normalization }),
       keep,
       sign: s.sign ?? 'abs',
     });

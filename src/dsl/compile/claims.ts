@@ -220,11 +220,17 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
     if (to && !(to.type === 'ident' && to.name === 'logits')) {
       const sel = selectHeads(to, s.ctx.shape, s.origin, s.ctx.modelLabel);
       if (sel.names.length) throw s.origin.error(`'${sel.names[0].name}' is not a head: path_patch takes logits or literal receiver heads`, sel.names[0].offset);
-      if (!get('input') || !get('at')) throw blameAt(s, to)("head receivers need input=q|k|v and at=ROLE (or at={ROLE, …})");
-      a.receiver = { heads: sel.heads, input: enumOf(get('input')!, s, ['q', 'k', 'v'] as const, 'input'), positions: identsOf(get('at')!, s, 'a role') };
+      if (!get('input') || !get('at')) throw blameAt(s, to)("head receivers need input=q|k|v|z and at=ROLE (or at={ROLE, …})");
+      a.receiver = { heads: sel.heads, input: enumOf(get('input')!, s, ['q', 'k', 'v', 'z'] as const, 'input'), positions: identsOf(get('at')!, s, 'a role') };
     } else if (get('input') || get('at')) throw blameAt(s, get('input') ?? get('at'))('input= and at= go with head receivers (to={…})');
     if (get('senders')) a.senders = identsOf(get('senders')!, s, 'a role');
     if (get('freeze_mlps')) a.freezeMlps = enumOf(get('freeze_mlps')!, s, ['true', 'false'] as const, 'freeze_mlps') === 'true';
+    const flag = (k: string): boolean | undefined => (get(k) ? enumOf(get(k)!, s, ['true', 'false'] as const, k) === 'true' : undefined);
+    a.rules = {
+      sendersBelowReceivers: flag('senders_below_receivers'),
+      excludeReceivers: flag('exclude_receivers'),
+      normalization: get('normalization') ? enumOf(get('normalization')!, s, ['relative_clean', 'gap_percent'] as const, 'normalization') : undefined,
+    };
   }
   if (kind === 'head_scores') {
     a.score = enumOf(get('score')!, s, ['previous_token', 'duplicate_token', 'induction'] as const, 'score');

@@ -10,7 +10,7 @@ export const METRIC_PARAMS: Record<MetricKind, string[]> = {
   attention: ['task', 'head', 'from?', 'to?'],
   dla: ['task'],
   patching_score: ['task', 'with'],
-  path_patch: ['task', 'to?', 'input?', 'at?', 'senders?', 'freeze_mlps?'],
+  path_patch: ['task', 'to?', 'input?', 'at?', 'senders?', 'freeze_mlps?', 'normalization?', 'senders_below_receivers?', 'exclude_receivers?'],
   head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?'],
 };
 

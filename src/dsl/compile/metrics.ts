@@ -3,6 +3,7 @@
  * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
  */
 import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
+import type { HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
 import { parseExpr } from '../expr/index.js';
 import type { MetricSpec } from '../schema.js';
 import { didYouMean } from '../suggest.js';
@@ -26,14 +27,33 @@ export interface MetricArgs {
   head?: Head;
   from?: Named;
   to?: Named;
-  receiver?: 'logits' | { heads: Head[]; input: 'q' | 'k' | 'v'; positions: Named[] };
+  receiver?: 'logits' | { heads: Head[]; input: HeadInput; positions: Named[] } | { resid: ResidHook; layer: number; positions: Named[] };
   senders?: Named[];
   freezeMlps?: boolean;
+  rules?: PathPatchRules;
   score?: 'previous_token' | 'duplicate_token' | 'induction';
   seqLen?: number;
   n?: number;
   seed?: number;
   tokensFrom?: Named;
+}
+
+/** Sender rules and normalisation of a path_patch metric or stage (spec-wide defaults under `pathPatching:`). */
+export interface PathPatchRules { sendersBelowReceivers?: boolean; excludeReceivers?: boolean; normalization?: PathPatchNormalization }
+
+/** The spec's `pathPatching:` defaults, overridden field by field by `own`; only set fields are kept. */
+export function pathPatchRules(ctx: CompileContext, own: PathPatchRules): PathPatchRules {
+  const merged = { ...(ctx.spec.pathPatching ?? {}), ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) } as PathPatchRules;
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as PathPatchRules;
+}
+
+/** 'blocks.L.hook_resid_X' → a residual receiver, its layer checked against the model. */
+export function residReceiver(hook: string, ctx: CompileContext, blame: Blame): { resid: ResidHook; layer: number } {
+  const m = /^blocks\.(\d+)\.hook_(resid_pre|resid_mid|resid_post)$/.exec(hook);
+  if (!m) throw blame(`receiver hook '${hook}' is not a residual-stream hook (blocks.L.hook_resid_pre, _mid or _post)`);
+  const layer = Number(m[1]);
+  if (layer >= ctx.shape.nLayers) throw blame(`receiver hook '${hook}': layer ${layer} is out of range (${ctx.modelLabel} has layers 0..${ctx.shape.nLayers - 1})`);
+  return { resid: m[2] as ResidHook, layer };
 }
 
 export interface BuiltMetric { request: MetricRequest; task?: string; needsCorrupted: boolean }
@@ -115,9 +135,13 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     }
     case 'path_patch': {
       const r = a.receiver ?? 'logits';
-      const receivers = r === 'logits' ? r : { heads: r.heads, input: r.input, positions: r.positions.map((p) => checkRole(task, p)) };
+      const positions = r === 'logits' ? [] : r.positions.map((p) => checkRole(task, p));
+      const receivers = r === 'logits' ? r : 'resid' in r ? { resid: r.resid, layer: r.layer, positions } : { heads: r.heads, input: r.input, positions };
       const senders = a.senders?.map((s) => checkRole(task, s));
-      request = { kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }) };
+      request = {
+        kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }),
+        ...pathPatchRules(ctx, a.rules ?? {}),
+      };
       needsCorrupted = true;
       break;
     }
@@ -161,13 +185,19 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
     }
     case 'path_patch': {
       if (m.to !== undefined && m.to !== 'logits') {
-        const origin = ctx.origin([...path, 'to', 'heads'], m.to.heads);
-        const sel = selectHeads(parseExpr(m.to.heads, origin), ctx.shape, origin, ctx.modelLabel);
-        if (sel.names.length) throw origin.error(`'${sel.names[0].name}' is not a head: path_patch metrics take literal receiver heads (use circuits for stages)`, sel.names[0].offset);
-        a.receiver = { heads: sel.heads, input: m.to.input, positions: list('to', m.to.positions)!.map((p, i) => ({ ...p, blame: ctx.at([...path, 'to', 'positions', i]) })) };
+        const positions = list('to', m.to.positions)!.map((p, i) => ({ ...p, blame: ctx.at([...path, 'to', 'positions', i]) }));
+        if ('hook' in m.to) {
+          a.receiver = { ...residReceiver(m.to.hook, ctx, ctx.at([...path, 'to', 'hook'])), positions };
+        } else {
+          const origin = ctx.origin([...path, 'to', 'heads'], m.to.heads);
+          const sel = selectHeads(parseExpr(m.to.heads, origin), ctx.shape, origin, ctx.modelLabel);
+          if (sel.names.length) throw origin.error(`'${sel.names[0].name}' is not a head: path_patch metrics take literal receiver heads (use circuits for stages)`, sel.names[0].offset);
+          a.receiver = { heads: sel.heads, input: m.to.input, positions };
+        }
       }
       a.senders = list('senders', m.senders);
       a.freezeMlps = m.freezeMlps;
+      a.rules = { sendersBelowReceivers: m.sendersBelowReceivers, excludeReceivers: m.excludeReceivers, normalization: m.normalization };
       break;
     }
     case 'head_scores':

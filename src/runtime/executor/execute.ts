@@ -31,13 +31,16 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
     from: {
       kind: 'path_patch',
       task,
-      receivers: s.receiver === 'logits' ? 'logits' : { heads: s.receiver.heads, input: s.receiver.input, positions: s.receiver.positions },
+      receivers: s.receiver === 'logits' || 'resid' in s.receiver ? s.receiver : { heads: s.receiver.heads, input: s.receiver.input, positions: s.receiver.positions },
       ...(s.senderPositions && { senderPositions: s.senderPositions }),
       ...(s.freezeMlps !== undefined && { freezeMlps: s.freezeMlps }),
+      ...(s.sendersBelowReceivers !== undefined && { sendersBelowReceivers: s.sendersBelowReceivers }),
+      ...(s.excludeReceivers !== undefined && { excludeReceivers: s.excludeReceivers }),
+      ...(s.normalization !== undefined && { normalization: s.normalization }),
     },
     keep: s.keep,
     sign: s.sign,
-    ...(s.receiver !== 'logits' && s.receiver.stages.length > 0 && { receiversFrom: s.receiver.stages }),
+    ...(s.receiver !== 'logits' && 'stages' in s.receiver && s.receiver.stages.length > 0 && { receiversFrom: s.receiver.stages }),
   }));
 }
 

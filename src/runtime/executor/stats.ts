@@ -8,13 +8,15 @@ export interface ScoredHead { layer: number; head: number; score: number }
 export function rankHeads(values: number[][], sign: Sign): ScoredHead[] {
   const key = (v: number) => (sign === 'abs' ? Math.abs(v) : sign === 'negative' ? -v : v);
   const out: ScoredHead[] = [];
-  values.forEach((row, layer) => row.forEach((score, head) => out.push({ layer, head, score })));
+  // NaN marks a head the table does not score (e.g. a sender the path-patching rules exclude): never ranked.
+  values.forEach((row, layer) => row.forEach((score, head) => { if (Number.isFinite(score)) out.push({ layer, head, score }); }));
   return out.sort((a, b) => key(b.score) - key(a.score) || a.layer - b.layer || a.head - b.head);
 }
 
 export function topHeads(values: number[][], opts: { k?: number; percent?: number; sign?: Sign }): string[] {
   const ranked = rankHeads(values, opts.sign ?? 'abs');
-  const k = opts.k ?? Math.ceil(((opts.percent ?? 0) / 100) * ranked.length);
+  const total = values.reduce((a, row) => a + row.length, 0); // a percentage of all heads, scored or not
+  const k = opts.k ?? Math.ceil(((opts.percent ?? 0) / 100) * total);
   return ranked.slice(0, k).map((h) => `${h.layer}.${h.head}`);
 }
 
