@@ -25,6 +25,8 @@ export interface CompileOptions {
   backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   seed?: number;
   batchSize?: number;
+  /** Use only the first N prompts of every task (a slice to try before the full run). */
+  limit?: number;
 }
 
 export function compileFile(path: string, opts: CompileOptions = {}): Plan {
@@ -90,6 +92,13 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     errors.try(() => interventions.set(name, compileIntervention(ctx, name, iv)));
   }
   errors.throwIfAny();
+  if (opts.limit !== undefined) {
+    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new CircuitspecError(`limit must be a whole number of prompts >= 1, got ${opts.limit}`, { field: 'limit' });
+    for (const t of ctx.tasks.values()) {
+      t.limit = opts.limit;
+      t.prompts = Math.min(t.prompts ?? opts.limit, opts.limit);
+    }
+  }
 
   const graph = new StepGraph(model.shape.nLayers, ctx.tasks);
   const corruptionBlame = (task: string | undefined, what: string, blame: (m: string) => CircuitspecError) => {
@@ -156,6 +165,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     model: { source: model.source, processing: spec.model.processing ?? 'none', backend: opts.backend ?? spec.model.backend ?? 'auto', shape: model.shape },
     seed,
     batchSize,
+    ...(opts.limit !== undefined && { limit: opts.limit }),
     tasks,
     steps: graph.steps,
     claims,

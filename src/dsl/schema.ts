@@ -198,7 +198,7 @@ const metric = {
       properties: {
         kind: { const: 'accuracy', description: 'Fraction of prompts whose top token is the answer' },
         task: taskRef,
-        over: { enum: ['vocab', 'candidates'], description: 'Argmax over the vocabulary or the candidate set' },
+        over: { enum: ['vocab', 'candidates', 'distractors'], description: "Argmax over the vocabulary (default), the task's candidate set, or the answer and its prompt's distractors" },
         with: withList, description: descr,
       },
     },

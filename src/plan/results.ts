@@ -60,6 +60,8 @@ export interface Provenance {
   /** Seeds each task was generated with. */
   taskSeeds: Record<string, number>;
   batchSize: number;
+  /** `--limit`: the first N prompts of every task were used. */
+  limit?: number;
   startedAt: string;
 }
 

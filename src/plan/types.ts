@@ -33,6 +33,8 @@ export interface PlanTask {
   prompts?: number;
   /** Typical prompt length in tokens, for estimates. */
   positions?: number;
+  /** Only the first `limit` prompts are used (`--limit`: a slice of a long task). */
+  limit?: number;
 }
 
 /** Where in the spec something came from, for reports and errors. */
@@ -133,6 +135,8 @@ export interface Plan {
   model: PlanModel;
   seed: number;
   batchSize: number;
+  /** `--limit`: every task cut to its first N prompts. */
+  limit?: number;
   tasks: PlanTask[];
   steps: PlanStep[];
   claims: PlanClaim[];

@@ -24,7 +24,7 @@ describe('spec schema', () => {
 
   it('derives the TypeScript type from the schema', () => {
     expectTypeOf<Spec['name']>().toEqualTypeOf<string>();
-    expectTypeOf<Extract<MetricSpec, { kind: 'accuracy' }>['over']>().toEqualTypeOf<'vocab' | 'candidates' | undefined>();
+    expectTypeOf<Extract<MetricSpec, { kind: 'accuracy' }>['over']>().toEqualTypeOf<'vocab' | 'candidates' | 'distractors' | undefined>();
     expectTypeOf<Spec['expect'][string]['xfail']>().toEqualTypeOf<string | boolean | undefined>();
   });
 

@@ -51,7 +51,7 @@ export function formatPlan(plan: Plan): string {
 
 export async function planCommand(args: CliArgs, io: Output): Promise<number> {
   if (args.paths.length !== 1) throw new CircuitspecError('plan takes one spec file');
-  const plan = compileFile(args.paths[0], { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize });
+  const plan = compileFile(args.paths[0], { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, limit: args.limit });
   io.out(args.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
   return 0;
 }

@@ -197,7 +197,7 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
   if (get('task')) a.task = identOf(get('task')!, s, 'a task name');
   if (get('with')) a.with = identsOf(get('with')!, s, 'an intervention name');
   if (get('versus')) a.versus = enumOf(get('versus')!, s, ['distractor', 'mean_others', 'max_others'] as const, 'versus');
-  if (get('over')) a.over = enumOf(get('over')!, s, ['vocab', 'candidates'] as const, 'over');
+  if (get('over')) a.over = enumOf(get('over')!, s, ['vocab', 'candidates', 'distractors'] as const, 'over');
   if (get('from')) a.from = identOf(get('from')!, s, 'a role');
   if (get('to') && kind === 'attention') a.to = identOf(get('to')!, s, 'a role');
   const head = get('head');

@@ -23,7 +23,7 @@ export interface MetricArgs {
   task?: Named;
   with?: Named[];
   versus?: 'distractor' | 'mean_others' | 'max_others';
-  over?: 'vocab' | 'candidates';
+  over?: 'vocab' | 'candidates' | 'distractors';
   head?: Head;
   from?: Named;
   to?: Named;

@@ -16,6 +16,12 @@ export async function discoverCircuit(ctx: ExperimentContext, task: string, stag
     const where = `stages[${i}] '${stage.name}'`;
     if (found.has(stage.name)) throw new CircuitspecError(`${where}: two stages are named '${stage.name}'`, { field: where });
     const req = resolveReceivers(stage, found, where);
+    if (!req) {
+      // Its receivers are the heads of earlier stages, which kept none (e.g. no sender below the receivers
+      // scored): this stage has nothing to patch into and keeps no heads either.
+      found.set(stage.name, []);
+      continue;
+    }
     const value = await computeMetric(ctx, req);
     if (value.type !== 'heads') throw new CircuitspecError(`${where}: '${req.kind}' gives a scalar, a stage needs a layers × heads table`, { field: `${where}.from` });
     const kept = selectHeads(value.values, stage.keep, stage.sign, where);
@@ -30,7 +36,7 @@ export async function discoverCircuit(ctx: ExperimentContext, task: string, stag
   return { task, heads };
 }
 
-function resolveReceivers(stage: CircuitStage, found: Map<string, Head[]>, where: string): MetricRequest {
+function resolveReceivers(stage: CircuitStage, found: Map<string, Head[]>, where: string): MetricRequest | null {
   if (!stage.receiversFrom?.length) return stage.from;
   if (stage.from.kind !== 'path_patch' || stage.from.receivers === 'logits' || !('heads' in stage.from.receivers)) {
     throw new CircuitspecError(`${where}: receiversFrom needs a path_patch stage whose receivers are heads ({ heads, input, positions })`, { field: `${where}.receiversFrom` });
@@ -42,6 +48,6 @@ function resolveReceivers(stage: CircuitStage, found: Map<string, Head[]>, where
     heads.push(...hs);
   }
   const unique = [...new Map(heads.map((h) => [`${h.layer}.${h.head}`, h])).values()];
-  if (!unique.length) throw new CircuitspecError(`${where}: the earlier stages ${stage.receiversFrom.join(', ')} kept no heads to use as receivers`, { field: `${where}.receiversFrom` });
+  if (!unique.length) return null;
   return { ...stage.from, receivers: { ...stage.from.receivers, heads: unique } };
 }

@@ -107,7 +107,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         return;
       case 'build_task': {
         const t = plan.tasks.find((x) => x.name === step.task)!;
-        taskSets.set(t.name, runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir }));
+        const set = runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir });
+        // --limit: the first N prompts, whatever the source (generators, the paper's data, JSONL).
+        taskSets.set(t.name, t.limit === undefined ? set : { ...set, prompts: set.prompts.slice(0, t.limit) });
         return;
       }
       case 'check_task': {
@@ -208,6 +210,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
       seed: plan.seed,
       taskSeeds,
       batchSize: plan.batchSize,
+      ...(plan.limit !== undefined && { limit: plan.limit }),
       startedAt: started,
     },
     metrics,

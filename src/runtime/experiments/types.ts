@@ -36,7 +36,7 @@ export interface SenderRules {
 
 export type MetricRequest =
   | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[] }
-  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates'; with?: Intervention[] }
+  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[] }
   | { kind: 'answer_prob'; task: string; with?: Intervention[] }
   | { kind: 'attention'; task: string; head: Head; from: string; to: string }
   /** Per head → HeadTable. */

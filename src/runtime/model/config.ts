@@ -59,6 +59,8 @@ export const NAMED_SHAPES: Readonly<Record<string, { nLayers: number; nHeads: nu
   'gpt2-xl': { nLayers: 48, nHeads: 25, dModel: 1600 },
   distilgpt2: { nLayers: 6, nHeads: 12, dModel: 768 },
   tiny: { nLayers: 2, nHeads: 4, dModel: 32, nCtx: 64 },
+  /** GPT-2 medium's 24 layers × 16 heads and vocabulary at d_model 64: the paper's specs end to end, fast (CI). */
+  'gpt2-medium-narrow': { nLayers: 24, nHeads: 16, dModel: 64 },
 };
 
 export function namedConfig(name: string): ModelConfig {
