@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const x = ms / fwd;
     worst = Math.max(worst, x);
     const nSenders = senderList(model.config, opts).length;
-    console.log(`stage ${name}: ${(ms / 1000).toFixed(1)} s = ${x.toFixed(1)} forward passes (${nSenders} senders; forward ${(fwd / 1000).toFixed(2)} s; sys/user ${(cpu.system / cpu.user * 100).toFixed(0)}%)`);
+    const mem = tf.memory();
+    console.log(`stage ${name}: ${(ms / 1000).toFixed(1)} s = ${x.toFixed(1)} forward passes (${nSenders} senders; forward ${(fwd / 1000).toFixed(2)} s; sys/user ${(cpu.system / cpu.user * 100).toFixed(0)}%; ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(0)} MiB after)`);
   }
   console.log(`max forward-pass equivalents per stage: ${worst.toFixed(1)}`);
   disposeContext(ctx);

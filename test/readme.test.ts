@@ -16,3 +16,17 @@ describe('README', () => {
     expect(plan.claims.find((c) => c.name === 'has_induction')?.mode).toBe('xfail');
   });
 });
+
+describe('README path-patching snippet', () => {
+  it('compiles inside the main example (the spec-wide rules reach its metrics)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const [main, snippet] = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(snippet).toContain('pathPatching:');
+    const [rules, metrics] = snippet.split('metrics:\n');
+    const yaml = main.replace('metrics:\n', `${rules}metrics:\n${metrics}`);
+    const plan = compileText(join(root, 'specs/organisms/readme.spec.yaml'), yaml);
+    const pp = plan.steps.flatMap((s) => (s.kind === 'metric' && s.request.kind === 'path_patch' ? [s.request] : []));
+    expect(pp.map((r) => r.normalization)).toEqual(['gap_percent', 'gap_percent', 'gap_percent']);
+    expect(pp[1]).toMatchObject({ receivers: { input: 'z' }, excludeReceivers: true });
+  });
+});

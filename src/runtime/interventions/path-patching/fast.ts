@@ -31,8 +31,13 @@ const midName = (l: number): string => `blocks.${l}.hook_resid_mid`;
 const postName = (l: number): string => `blocks.${l}.hook_resid_post`;
 const mlpName = (l: number): string => `blocks.${l}.hook_mlp_out`;
 
-/** Rows × positions one suffix rerun holds at once (bounds memory: MLP activations are 4·d_model per row). */
-export const RERUN_ROWS = 4096;
+/**
+ * Rows × positions one suffix rerun holds at once: at most RERUN_ROWS, and few enough that one MLP activation
+ * [rows, d_mlp] stays under RERUN_FLOATS (GPT-2 medium: 2048 rows, 32 MiB per activation). The wasm heap is 4 GiB
+ * with the weights in it, and a block's temporaries live until the block ends.
+ */
+export const RERUN_ROWS = 8192;
+const RERUN_FLOATS = 1 << 23;
 
 interface Pair { row: number; pos: number }
 
@@ -152,7 +157,8 @@ async function fastBatch(
       const past = sharedPast(geo!, (l) => ({ k: clean.whole.get(`blocks.${l}.attn.hook_k`)!, v: clean.whole.get(`blocks.${l}.attn.hook_v`)! }),
         layers.filter((l) => l >= firstStart));
       try {
-        const chunk = Math.max(1, Math.floor((opts.rerunRows ?? RERUN_ROWS) / (B * geo!.P)));
+        const rows = opts.rerunRows ?? Math.min(RERUN_ROWS, Math.floor(RERUN_FLOATS / c.dMlp));
+        const chunk = Math.max(1, Math.floor(rows / (B * geo!.P)));
         for (const from of startLayers.sort((a, b) => a - b)) {
           const group = active.filter((s) => startLayer(S, s.layer) === from);
           const input = suffixInput(clean.whole.get(from < c.nLayers ? preName(from) : postName(c.nLayers - 1))!, geo!);
@@ -238,33 +244,41 @@ function passOne(
   const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [n, 1]);
   const put = (key: string, v: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(v, [n, nP, width]) as tf.Tensor3D);
   const cleanRows = (key: string, base: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(tile(base), [n, nP, width]) as tf.Tensor3D);
-  tf.tidy(() => {
+  // One tidy per layer step: only Δ [n·nP, D] lives across steps (and the site values, kept by SiteValues).
+  let delta = tf.tidy(() => {
     const dz = tf.sub(corr.rows.get(zName(l))!, clean.rows.get(zName(l))!); // [nP, H·dh]
-    let delta = tf.concat(heads.map((h) => tf.matMul(
+    return tf.concat(heads.map((h) => tf.matMul(
       tf.slice(dz, [0, h * dh], [nP, dh]), tf.slice(W.blocks[l].cProjW, [h * dh, 0], [dh, D]),
     )), 0) as tf.Tensor2D; // [n·nP, D], row = j·nP + pair
-    const top = final ? c.nLayers - 1 : Math.min(Math.max(...S.map((s) => s.layer)), c.nLayers - 1);
-    const done = new Set<Site>();
-    const visit = (site: Site): void => {
-      done.add(site);
-      siteValues(W, c, site, l, delta, clean, pairs, tile, put, cleanRows);
-    };
+  });
+  const top = final ? c.nLayers - 1 : Math.min(Math.max(...S.map((s) => s.layer)), c.nLayers - 1);
+  const done = new Set<Site>();
+  const visit = (site: Site): void => {
+    done.add(site);
+    tf.tidy(() => siteValues(W, c, site, l, delta, clean, pairs, tile, put, cleanRows));
+  };
+  try {
     for (let m = l; m <= top; m++) {
       S.filter((s) => s.layer === m && !s.deltaAfterMlp).forEach(visit);
       if (mlpLayers.includes(m)) {
-        const mid = tf.add(tile(clean.rows.get(midName(m))!), delta);
-        const out = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
-        delta = tf.add(delta, tf.sub(out, tile(clean.rows.get(mlpName(m))!))) as tf.Tensor2D;
+        const d = delta;
+        delta = tf.tidy(() => {
+          const mid = tf.add(tile(clean.rows.get(midName(m))!), d);
+          const out = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
+          return tf.add(d, tf.sub(out, tile(clean.rows.get(mlpName(m))!))) as tf.Tensor2D;
+        });
+        d.dispose();
       }
       S.filter((s) => s.layer === m + 1 && s.deltaAfterMlp).forEach(visit);
     }
     // Sites below this sender layer: clean values, so every site has one entry per sender layer.
     S.filter((s) => !done.has(s)).forEach(visit);
     if (final) {
-      const resid = tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta);
-      final(lnRows(resid, W.lnF, c.layerNormEps));
+      tf.tidy(() => final(lnRows(tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta), W.lnF, c.layerNormEps)));
     }
-  });
+  } finally {
+    delta.dispose();
+  }
 }
 
 /** One site's values for sender layer l: patched where reachable, clean otherwise. */

@@ -73,7 +73,8 @@ function unfold(x: tf.Tensor, n: number, B: number, H: number, P: number, w: num
 
 /** The attention core of a suffix rerun of n senders × B prompts (rows sender-major: row = j·B + b). */
 export function suffixCore(n: number, B: number, P: number, past: SharedPast | null): AttentionCore {
-  return (l, q, k, v) => {
+  // Its own tidy: the attention temporaries are freed before the block's MLP runs (reruns hold many rows).
+  return (l, q, k, v) => tf.tidy(() => {
     const [, , H, dh] = q.shape as number[];
     const qh = tf.mul(tf.transpose(q, [0, 2, 1, 3]), 1 / Math.sqrt(dh)); // [nB, H, P, dh]
     const vh = tf.transpose(v, [0, 2, 1, 3]); // [nB, H, P, dh]
@@ -86,7 +87,7 @@ export function suffixCore(n: number, B: number, P: number, past: SharedPast | n
     const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [n * B, H, P, P]);
     const zShared = unfold(tf.matMul(fold(pShared, n, B, H, P, Kp), past.v.get(l)!), n, B, H, P, dh); // [nB, H, P, dh]
     return tf.transpose(tf.add(zShared, tf.matMul(pOwn, vh)), [0, 2, 1, 3]); // [nB, P, H, dh]
-  };
+  });
 }
 
 /**
