@@ -27,6 +27,22 @@ describe('diff', () => {
     expect(text.trim().split('\n').at(-1)).toBe('1 newly failing, 1 newly passing, 3 moved');
   });
 
+  it('says when the model, the code or the spec changed underneath', () => {
+    const a = sampleSpec();
+    const b = structuredClone(a);
+    b.provenance.model.weightHash = 'f'.repeat(64);
+    b.provenance.commit = '0123456789abcdef0123456789abcdef01234567';
+    b.provenance.seed = 2;
+    const text = formatDiff(diffResults(wrap(a), wrap(b)));
+    expect(text).toContain('changed (3)\n');
+    expect(text).toContain('  paper > model: random:tiny (weights random:seed=0) → random:tiny (weights ffffffffffff)');
+    expect(text).toContain('  paper > code: circuitspec 0.1.0 → circuitspec 0.1.0 (0123456789ab)');
+    expect(text).toContain('  paper > seeds: {"seed":0} → {"seed":2}');
+    b.provenance = structuredClone(a.provenance);
+    b.provenance.startedAt = '2030-01-01T00:00:00Z';
+    expect(diffResults(wrap(a), wrap(b))).toEqual([]);
+  });
+
   it('values within tolerance are not differences', () => {
     const a = sampleSpec();
     const b = structuredClone(a);
