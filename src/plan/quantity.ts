@@ -17,7 +17,7 @@ const VERSUS: Record<string, string> = { distractor: 'answer − distractor', me
 /** The quantity a metric request measures (a head table's cells for table metrics). */
 export function requestQuantity(r: MetricRequest): Quantity {
   switch (r.kind) {
-    case 'accuracy': return { kind: 'accuracy', unit: `fraction of prompts, argmax over ${r.over === 'candidates' ? 'the candidates' : 'the vocabulary'}` };
+    case 'accuracy': return { kind: 'accuracy', unit: r.over === 'candidates' ? 'fraction correct among the candidates' : 'fraction correct' };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
     case 'answer_prob': return { kind: 'answer_prob', unit: 'probability of the answer' };
     case 'attention': return { kind: 'attention', unit: `weight ${r.from} → ${r.to}, 0–1` };

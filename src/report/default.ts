@@ -20,8 +20,8 @@ export function claimLine(c: ClaimResult, s: Style): string {
     const check = c.checks[i];
     const what = check?.quantity ? ` ${s.dim(formatQuantity(check.quantity))}` : '';
     detail = `${s.bold(formatMeasured(c.measured))}${what} ${s.dim(`(expected ${c.expected})`)}`;
-    // A compound claim names the part its numbers come from (the failing one when it fails).
-    if (check && c.checks.length > 1) detail += s.dim(` — ${check.pass ? 'part' : 'fails at part'} ${i + 1} of ${c.checks.length}: ${check.text}`);
+    // A compound claim names the part its numbers come from when that part failed; else it says all parts held.
+    if (check && c.checks.length > 1) detail += s.dim(check.pass ? ` (${c.checks.length} parts)` : ` — fails at part ${i + 1} of ${c.checks.length}: ${check.text}`);
     if (c.verdict === 'xfail') detail += s.dim(` [expected to fail${c.reason ? `: ${c.reason}` : ''}]`);
     if (c.verdict === 'xpass') detail += s.red(' [passed, but expected to fail]');
   }

@@ -55,7 +55,7 @@ describe('circuitspec CLI', () => {
     const out1 = join(tmp, 'a.json');
     const r = await cli('run', SPECS, '--backend', 'wasm', '--out', out1);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('   ✗ random_model_is_an_ioi_expert  0 accuracy [fraction of prompts, argmax over the vocabulary] (expected >= 0.9)');
+    expect(r.out).toContain('   ✗ random_model_is_an_ioi_expert  0 accuracy [fraction correct] (expected >= 0.9)');
     expect(r.out).toMatch(/^6 passed, 1 failed$/m);
     const results = JSON.parse(readFileSync(out1, 'utf8')) as RunResults;
     expect(results.specs.map((s) => s.provenance.model.weightHash)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$|sha256/), 'random:seed=3']);

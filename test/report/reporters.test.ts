@@ -64,7 +64,7 @@ describe('reporters', () => {
 
   it('verbose: also every metric and circuit', () => {
     const { out } = run('verbose', events());
-    expect(out).toContain('metric acc = 0.5 (2 prompts) accuracy [fraction of prompts, argmax over the vocabulary]');
+    expect(out).toContain('metric acc = 0.5 (2 prompts) accuracy [fraction correct]');
     expect(out).toContain('metric pp = strongest: 0.1=-0.7, 0.0=0.2');
     expect(out).toContain('circuit c: mover {0.1}');
   });

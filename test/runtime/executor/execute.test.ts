@@ -56,7 +56,7 @@ describe('executor', () => {
     const far = r.claims.find((c) => c.name === 'acc_far')!;
     expect(far.measured).toEqual({ type: 'number', value: 0.5 });
     expect(far.expected).toBe('== 0.9 ± 5%');
-    expect(far.message).toBe('acc == 0.9 ± 5%: got 0.5 accuracy [fraction of prompts, argmax over the vocabulary], expected == 0.9 ± 5%');
+    expect(far.message).toBe('acc == 0.9 ± 5%: got 0.5 accuracy [fraction correct], expected == 0.9 ± 5%');
     // got is the measured side even with the literal written on the left: {0.0, 1.2} <= top(…) is top(…) ⊇ {0.0, 1.2}
     const missing = r.claims.find((c) => c.name === 'top2_missing')!;
     expect(missing.checks[0]).toMatchObject({ measured: { type: 'heads', heads: ['1.0', '1.2'] }, op: '>=', expected: { type: 'heads', heads: ['0.0', '1.2'] } });

@@ -1,0 +1,41 @@
+/** The claims of one spec as an HTML table: verdict, measured vs expected with what the number is, parts, source. */
+import { formatExpected, formatMeasured } from '../../plan/format.js';
+import { formatQuantity } from '../../plan/quantity.js';
+import type { Check, ClaimResult, SpecResult } from '../../plan/results.js';
+import { SYMBOL } from '../style.js';
+import { esc } from './svg.js';
+
+const WORD: Record<ClaimResult['verdict'], string> = { pass: 'pass', fail: 'fail', error: 'error', xpass: 'unexpected pass', xfail: 'expected fail', skip: 'skipped' };
+
+export function verdictBadge(c: ClaimResult | undefined): string {
+  if (!c) return '<span class="badge none">—</span>';
+  return `<span class="badge ${c.verdict}" title="${WORD[c.verdict]}">${SYMBOL[c.verdict]} ${WORD[c.verdict]}</span>`;
+}
+
+const part = (k: Check, headline: boolean): string =>
+  `<li class="${k.pass ? 'ok' : 'bad'}${headline ? ' headline' : ''}">${k.pass ? '✓' : '✗'} <code>${esc(k.text)}</code>: <b>${esc(formatMeasured(k.measured))}</b>`
+  + `${k.quantity ? ` <span class="q">${esc(formatQuantity(k.quantity))}</span>` : ''} <span class="dim">(expected ${esc(formatExpected(k))})</span>`
+  + '</li>';
+
+/** Measured and expected of the headline comparison, with its quantity. */
+export function measuredCell(c: ClaimResult): string {
+  if (c.verdict === 'skip') return `<span class="dim">${esc(c.reason ?? 'skipped')}</span>`;
+  if (!c.measured) return `<span class="bad">${esc(c.message ?? '')}</span>`;
+  const k = c.checks[c.headline ?? 0];
+  return `<b>${esc(formatMeasured(c.measured))}</b>${k?.quantity ? ` <span class="q">${esc(formatQuantity(k.quantity))}</span>` : ''}`
+    + `<br><span class="dim">expected ${esc(c.expected ?? '')}</span>`;
+}
+
+export function claimsTable(spec: SpecResult): string {
+  const rows = [...spec.claims].sort((a, b) => a.at.line - b.at.line).map((c) => {
+    const parts = c.checks.length > 1 ? `<ul class="parts">${c.checks.map((k, i) => part(k, i === (c.headline ?? 0))).join('')}</ul>` : '';
+    const why = c.verdict === 'xfail' || c.verdict === 'xpass' ? `<div class="dim">expected to fail${c.reason ? `: ${esc(c.reason)}` : ''}</div>` : '';
+    const message = c.message && c.verdict !== 'skip' ? `<div class="bad">${esc(c.message)}</div>` : '';
+    return `<tr id="claim-${esc(spec.name)}-${esc(c.name)}" data-verdict="${c.verdict}"><td>${verdictBadge(c)}</td><td><b>${esc(c.name)}</b>`
+      + `${c.tags.length ? `<div class="dim">#${c.tags.map(esc).join(' #')}</div>` : ''}</td>`
+      + `<td>${measuredCell(c)}${parts}${why}${message}</td>`
+      + `<td>${c.description ? `<p>${esc(c.description.trim())}</p>` : ''}<code>${esc(c.assert)}</code>`
+      + `<div class="dim">${esc(`${c.at.file}:${c.at.line}`)}${c.ref ? ` · paper: ${esc(c.ref)}` : ''}</div></td></tr>`;
+  });
+  return `<table class="claims"><thead><tr><th>verdict</th><th>claim</th><th>measured</th><th>what it says</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
