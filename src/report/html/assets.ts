@@ -22,8 +22,8 @@ rect.cell { stroke: #fff; stroke-width: 0.5; } rect.cell:hover { stroke: #000; s
 rect.outline { fill: none; stroke: #111; stroke-width: 2.5; pointer-events: none; }
 rect.logits { fill: #f0f0f0; stroke: #333; } path.edge { fill: none; stroke: #555; stroke-width: 1.5; }
 .prov td:first-child { color: #666; white-space: nowrap; } .summary { font-size: 15px; margin: 6px 0 14px; }
-.tokens { margin-top: 8px; line-height: 2.1; font: 13px ui-monospace, Menlo, monospace; }
-.tok { white-space: pre; padding: 2px 1px; border-radius: 2px; margin-right: 1px; border: 1px solid #eee; }
+.tokens { margin-top: 8px; line-height: 1.9; font: 13px ui-monospace, Menlo, monospace; }
+.tok { display: inline-block; white-space: pre; padding: 2px 1px; border-radius: 2px; margin-right: 1px; border: 1px solid #eee; }
 .tok.query { outline: 2px solid #111; } .tok sub { font: 9px system-ui, sans-serif; color: inherit; margin-left: 2px; }
 nav a { margin-right: 12px; } details > summary { cursor: pointer; color: #444; }
 select { font: inherit; } [hidden] { display: none !important; }

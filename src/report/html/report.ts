@@ -26,9 +26,9 @@ function specSection(spec: SpecResult, index: number): string {
     + `<details><summary>provenance: ${esc(spec.provenance.model.source)}, circuitspec ${esc(spec.provenance.packageVersion)}</summary>${provenanceTable([spec.provenance])}</details>`
     + `<h3>Claims</h3>${claimsTable(spec)}`
     + (heatmaps ? `<h3>Per-head metrics</h3>${heatmaps}` : '')
-    + (scalars ? `<h3>Scalar metrics</h3>${scalars}` : '')
     + (circuits.length ? `<h3>Circuits</h3><div class="grid">${circuits.join('')}</div>` : '')
     + attentionSection(spec)
+    + (scalars ? `<h3>Scalar metrics</h3><details><summary>${Object.values(spec.metrics).filter((m) => m.value.type === 'scalar').length} values</summary>${scalars}</details>` : '')
     + '</section>';
 }
 
