@@ -18,8 +18,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'circuitspec-cli-'));
 
 describe('circuitspec CLI', () => {
   it('usage errors exit 2 with one line', async () => {
-    expect(await cli()).toMatchObject({ code: 2, err: 'missing command (one of run, plan, validate, list, diff; see circuitspec --help)\n' });
-    expect((await cli('rnu')).err).toBe("unknown command 'rnu' — did you mean 'run'? (commands: run, plan, validate, list, diff)\n");
+    expect(await cli()).toMatchObject({ code: 2, err: 'missing command (one of run, plan, validate, list, diff, report; see circuitspec --help)\n' });
+    expect((await cli('rnu')).err).toBe("unknown command 'rnu' — did you mean 'run'? (commands: run, plan, validate, list, diff, report)\n");
     expect(await cli('run', '--reporter', 'xml')).toMatchObject({ code: 2 });
     expect((await cli('run', '--nope')).err).toMatch(/^Unknown option '--nope'.*\(see circuitspec --help\)\n$/);
     expect((await cli('--help')).out).toContain('Usage: circuitspec <command>');

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../src/plan/results.js';
-import { renderReport } from '../../src/report/html.js';
+import { renderComparison, renderReport } from '../../src/report/html.js';
 import { sequential } from '../../src/report/html/colour.js';
 import { findChromium } from './chromium.js';
 import { pictureSpec } from './sample.js';
@@ -26,8 +26,14 @@ describe('HTML report in headless Chromium', () => {
     const exe = findChromium();
     if (!exe) throw new Error("no Chromium: install Debian's chromium (npm test runs scripts/ensure-chromium.sh, which does when it can) or set CHROMIUM_PATH");
     const spec = pictureSpec();
-    const file = join(mkdtempSync(join(tmpdir(), 'circuitspec-browser-')), 'report.html');
-    writeFileSync(file, renderReport({ version: 1, specs: [spec], summary: summarize([spec]), durationMs: 5 }));
+    const dir = mkdtempSync(join(tmpdir(), 'circuitspec-browser-'));
+    const file = join(dir, 'report.html');
+    const results = { version: 1 as const, specs: [spec], summary: summarize([spec]), durationMs: 5 };
+    writeFileSync(file, renderReport(results));
+    const later = structuredClone(results);
+    (later.specs[0].metrics.pp.value as { values: number[][] }).values[0][1] = 0.9;
+    const compare = join(dir, 'compare.html');
+    writeFileSync(compare, renderComparison([{ label: 'before', results }, { label: 'after', results: later }]));
 
     const browser = await puppeteer.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     try {
@@ -70,6 +76,13 @@ describe('HTML report in headless Chromium', () => {
       await page.select('select.att-from', 'A');
       expect(await page.$eval('.att-group[data-from="END"]', (g) => (g as HTMLElement).hidden)).toBe(true);
       expect(await page.$eval('.att-group[data-from="A"]', (g) => (g as HTMLElement).hidden)).toBe(false);
+
+      // The comparison page: the difference map is red where the later run rose (0.1: 0 → 0.9).
+      await page.goto(pathToFileURL(compare).href, { waitUntil: 'load' });
+      const shot = PNG.sync.read(Buffer.from(await page.screenshot({ fullPage: true })));
+      const rose = await pointIn(page, '.compare-row figure.heatmap:nth-child(2) rect.cell[data-head="0.1"]', 0.25, 0.25);
+      const i = (rose.y * shot.width + rose.x) * 4;
+      expect(shot.data[i] - shot.data[i + 2]).toBeGreaterThan(60);
 
       expect(problems).toEqual([]);
     } finally {

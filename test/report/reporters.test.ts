@@ -52,12 +52,14 @@ describe('reporters', () => {
       ],
     }];
     const results: RunResults = { version: 1, specs: [spec], summary: summarize([spec]), durationMs: 1 };
+    spec.description = 'What the spec is for.';
     const evs: RunEvent[] = [{ type: 'spec-end', result: spec }, { type: 'run-end', results }];
     const line = '   ✗ override  0.2 accuracy [fraction of prompts] (expected == 0.75 ± 0.1) — fails at part 2 of 2: acc == 0.75 ± 0.1 2ms';
     expect(run('default', evs).out.split('\n')).toContain(line);
     expect(run('default', evs).out).not.toContain('Sending the heads');
     const verbose = run('verbose', evs).out.split('\n');
     expect(verbose).toContain('       Sending the heads to IO hurts.');
+    expect(verbose).toContain('     about What the spec is for.');
     expect(verbose).toContain('       ✓ ld > 0: 0.69 logit_diff [logits] (expected > 0)');
     expect(verbose).toContain('       ✗ acc == 0.75 ± 0.1: 0.2 accuracy [fraction of prompts] (expected == 0.75 ± 0.1)');
   });

@@ -106,6 +106,19 @@ describe('executor', () => {
     expect(r.error).toMatch(/load model: internal error: no weights/);
   });
 
+  it('records role attention per task only when asked (for reports), and the spec description', async () => {
+    const plan = compileText('test/runtime/executor/fake.spec.yaml', `description: what this spec is for\n${SPEC}`);
+    const summary = { roles: ['END'], prompts: 1, mean: [[[[1]]]], example: { id: 'x', tokens: ['a'], roles: { END: 0 }, rows: { END: [[[1]]] } } };
+    const calls: string[] = [];
+    const rt = { ...fakeRuntime({ metric, calls }), attentionSummary: async (_ctx: unknown, task: string) => (calls.push(`attention ${task}`), summary) };
+    expect((await executePlan(plan, { runtime: rt })).attention).toBeUndefined();
+    const r = await executePlan(plan, { runtime: rt, attention: true });
+    expect(r.attention).toEqual({ ioi: summary });
+    expect(calls.filter((c) => c.startsWith('attention'))).toEqual(['attention ioi']);
+    expect(calls.at(-1)).toBe('dispose'); // before the context goes
+    expect(r.description).toBe('what this spec is for');
+  });
+
   it('--bail skips everything after the first failure', async () => {
     const plan = compileText('test/runtime/executor/fake.spec.yaml', SPEC);
     const r = await executePlan(plan, { runtime: fakeRuntime({ metric }), bail: true });
