@@ -9,11 +9,13 @@ code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; background: 
 .dim { color: #666; } .q { color: #555; font-size: 12px; } .bad { color: #b2182b; } .ok { color: #1a7f37; }
 table { border-collapse: collapse; } td, th { padding: 5px 8px; vertical-align: top; text-align: left; border-bottom: 1px solid #eee; }
 th { font-weight: 600; color: #444; border-bottom: 2px solid #ddd; }
-table.claims { width: 100%; } table.claims td:nth-child(4) { max-width: 520px; } table.claims p { margin: 0 0 4px; }
+table.claims { width: 100%; table-layout: fixed; } table.claims code, table.claims b { overflow-wrap: anywhere; }
+table.claims:not(.side) th:first-child { width: 120px; } table.claims:not(.side) th:nth-child(2) { width: 22%; } tr[data-verdict="fail"], tr[data-verdict="error"], tr[data-verdict="xpass"] { background: #fff6f5; } table.claims p { margin: 0 0 4px; }
 .badge { display: inline-block; white-space: nowrap; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; }
 .badge.pass { background: #dafbe1; color: #1a7f37; } .badge.fail, .badge.error, .badge.xpass { background: #ffebe9; color: #b2182b; }
 .badge.xfail, .badge.skip { background: #fff8c5; color: #7d4e00; } .badge.none { color: #999; }
-ul.parts { margin: 4px 0; padding-left: 18px; list-style: none; } ul.parts li.headline { font-weight: 600; }
+ul.parts { margin: 0; padding-left: 0; list-style: none; } ul.parts li { margin-bottom: 3px; } ul.parts li.headline.bad { font-weight: 600; }
+ul.parts .got { color: #222; }
 .grid { display: flex; flex-wrap: wrap; gap: 18px 28px; align-items: flex-start; }
 figure { margin: 0; } figcaption { font-size: 13px; margin-bottom: 4px; max-width: 600px; }
 svg text { font: 11px system-ui, sans-serif; } svg .ax { fill: #666; font-size: 10.5px; } svg .val { font-size: 9.5px; pointer-events: none; }

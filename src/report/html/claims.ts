@@ -1,5 +1,5 @@
 /** The claims of one spec as an HTML table: verdict, measured vs expected with what the number is, parts, source. */
-import { formatExpected, formatMeasured } from '../../plan/format.js';
+import { formatMeasured } from '../../plan/format.js';
 import { formatQuantity } from '../../plan/quantity.js';
 import type { Check, ClaimResult, SpecResult } from '../../plan/results.js';
 import { SYMBOL } from '../style.js';
@@ -12,10 +12,10 @@ export function verdictBadge(c: ClaimResult | undefined): string {
   return `<span class="badge ${c.verdict}" title="${WORD[c.verdict]}">${SYMBOL[c.verdict]} ${WORD[c.verdict]}</span>`;
 }
 
+/** One part of a compound claim: its text (which holds the expectation), then what was measured. */
 const part = (k: Check, headline: boolean): string =>
-  `<li class="${k.pass ? 'ok' : 'bad'}${headline ? ' headline' : ''}">${k.pass ? '✓' : '✗'} <code>${esc(k.text)}</code>: <b>${esc(formatMeasured(k.measured))}</b>`
-  + `${k.quantity ? ` <span class="q">${esc(formatQuantity(k.quantity))}</span>` : ''} <span class="dim">(expected ${esc(formatExpected(k))})</span>`
-  + '</li>';
+  `<li class="${k.pass ? 'ok' : 'bad'}${headline ? ' headline' : ''}">${k.pass ? '✓' : '✗'} <code>${esc(k.text)}</code> `
+  + `<span class="got">got <b>${esc(formatMeasured(k.measured))}</b>${k.quantity ? ` <span class="q">${esc(formatQuantity(k.quantity))}</span>` : ''}</span></li>`;
 
 /** Measured and expected of the headline comparison, with its quantity. */
 export function measuredCell(c: ClaimResult): string {
@@ -28,12 +28,15 @@ export function measuredCell(c: ClaimResult): string {
 
 export function claimsTable(spec: SpecResult): string {
   const rows = [...spec.claims].sort((a, b) => a.at.line - b.at.line).map((c) => {
-    const parts = c.checks.length > 1 ? `<ul class="parts">${c.checks.map((k, i) => part(k, i === (c.headline ?? 0))).join('')}</ul>` : '';
+    // A compound claim shows each part (the one its verdict came from in bold) instead of one headline.
+    const compound = c.checks.length > 1;
+    const value = compound ? `<ul class="parts">${c.checks.map((k, i) => part(k, i === (c.headline ?? 0))).join('')}</ul>` : measuredCell(c);
     const why = c.verdict === 'xfail' || c.verdict === 'xpass' ? `<div class="dim">expected to fail${c.reason ? `: ${esc(c.reason)}` : ''}</div>` : '';
-    const message = c.message && c.verdict !== 'skip' ? `<div class="bad">${esc(c.message)}</div>` : '';
+    // A failed comparison's numbers are already in the cell; the message adds only errors and unexpected passes.
+    const message = c.message && (c.verdict === 'xpass' || (c.verdict === 'error' && c.measured)) ? `<div class="bad">${esc(c.message)}</div>` : '';
     return `<tr id="claim-${esc(spec.name)}-${esc(c.name)}" data-verdict="${c.verdict}"><td>${verdictBadge(c)}</td><td><b>${esc(c.name)}</b>`
       + `${c.tags.length ? `<div class="dim">#${c.tags.map(esc).join(' #')}</div>` : ''}</td>`
-      + `<td>${measuredCell(c)}${parts}${why}${message}</td>`
+      + `<td>${value}${why}${message}</td>`
       + `<td>${c.description ? `<p>${esc(c.description.trim())}</p>` : ''}<code>${esc(c.assert)}</code>`
       + `<div class="dim">${esc(`${c.at.file}:${c.at.line}`)}${c.ref ? ` · paper: ${esc(c.ref)}` : ''}</div></td></tr>`;
   });

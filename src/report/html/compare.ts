@@ -25,7 +25,7 @@ function claimsSideBySide(name: string, specs: (SpecResult | undefined)[], label
     return `<tr${changed ? ' class="changed"' : ''} data-claim="${esc(n)}"><td><b>${esc(n)}</b>${changed ? ' <span class="bad">verdict changed</span>' : ''}<div><code>${esc(assert)}</code></div></td>`
       + cs.map((c) => `<td>${verdictBadge(c)}${c ? `<div>${measuredCell(c)}</div>` : ''}</td>`).join('') + '</tr>';
   });
-  return `<table class="claims" id="claims-${slug(name)}"><thead><tr><th>claim</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="claims side" id="claims-${slug(name)}"><thead><tr><th>claim</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function moved(entries: DiffEntry[]): string {
