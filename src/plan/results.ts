@@ -34,7 +34,7 @@ export interface ClaimResult {
   name: string;
   assert: string;
   verdict: Verdict;
-  /** The headline comparison's sides: the first failing one when the claim fails, else the first. */
+  /** The headline comparison's sides: the first part that agrees with the verdict (a failing part when it fails). */
   measured?: Measured;
   expected?: string;
   /** Index in `checks` of the headline comparison. */

@@ -79,8 +79,14 @@ export function provenanceChanges(a: Provenance, b: Provenance): { item: string;
   return out;
 }
 
-function claimTol(c: ClaimResult, fallback: Tol): Tol {
-  return c.checks[0]?.tol ?? fallback;
+/** Part by part (the headline can be a different part in each run), each with its own tolerance. */
+function claimMoved(a: ClaimResult, b: ClaimResult, fallback: Tol): string | undefined {
+  if (!a.checks.length || a.checks.length !== b.checks.length) return measuredMoved(a.measured, b.measured, a.checks[0]?.tol ?? fallback);
+  const moved = a.checks.map((k, i) => {
+    const m = measuredMoved(k.measured, b.checks[i].measured, k.tol ?? fallback);
+    return m && (a.checks.length > 1 ? `${k.text}: ${m}` : m);
+  }).filter(Boolean);
+  return moved.length ? moved.join('; ') : undefined;
 }
 
 export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}): DiffEntry[] {
@@ -109,7 +115,7 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
         const kind: DiffKind = !isBad(ca.verdict) && isBad(cb.verdict) ? 'newly-failing' : isBad(ca.verdict) && !isBad(cb.verdict) ? 'newly-passing' : 'verdict-changed';
         out.push({ kind, spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: cb.message ?? (cb.measured && `now ${formatMeasured(cb.measured)}`) });
       } else {
-        const moved = measuredMoved(ca.measured, cb.measured, claimTol(ca, tol));
+        const moved = claimMoved(ca, cb, tol);
         if (moved) out.push({ kind: 'moved', spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: moved });
       }
     }

@@ -43,6 +43,21 @@ describe('diff', () => {
     expect(diffResults(wrap(a), wrap(b))).toEqual([]);
   });
 
+  it('compares compound claims part by part', () => {
+    const a = sampleSpec();
+    const num = (value: number) => ({ type: 'number' as const, value });
+    a.claims[0].checks = [
+      { text: 'ld > 0', measured: num(2), op: '>', expected: num(0), pass: true },
+      { text: 'acc == 0.9 ± 0.1', measured: num(0.93), op: '==', expected: num(0.9), tol: { abs: 0.1 }, pass: true },
+    ];
+    const b = structuredClone(a);
+    b.claims[0].checks[1].measured = num(0.7);
+    const d = diffResults(wrap(a), wrap(b));
+    expect(d).toEqual([{ kind: 'moved', spec: 'paper', item: 'claim good', before: 'pass', after: 'pass', detail: 'acc == 0.9 ± 0.1: 0.93 → 0.7' }]);
+    b.claims[0].checks[1].measured = num(0.85); // within the part's own tolerance
+    expect(diffResults(wrap(a), wrap(b))).toEqual([]);
+  });
+
   it('values within tolerance are not differences', () => {
     const a = sampleSpec();
     const b = structuredClone(a);
