@@ -4,6 +4,7 @@ import { renderReport } from './html/report.js';
 import type { Output, Reporter } from './types.js';
 
 export class HtmlReporter implements Reporter {
+  static readonly document = 'html';
   constructor(private readonly io: Output) {}
   onEvent(e: RunEvent): void {
     if (e.type === 'run-end') this.io.out(renderReport(e.results));

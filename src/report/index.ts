@@ -14,9 +14,6 @@ export const REPORTERS: Record<string, ReporterClass> = {
   html: HtmlReporter,
 };
 
-/** Reporters that write a document rather than terminal lines: `--out` names their file. */
-export const DOCUMENT_REPORTERS = new Set(['html']);
-
 export type { Output, Reporter } from './types.js';
 export { ProgressBar } from './progress.js';
 export { summaryLine } from './summary.js';

@@ -106,4 +106,16 @@ describe('circuitspec report', () => {
     expect(await cli('report', join(tmp, 'bad.json'))).toMatchObject({ code: 2, err: expect.stringContaining('bad.json: not a circuitspec results file') });
     expect(await cli('run', 'test/cli/specs', '--reporter', 'html')).toMatchObject({ code: 2, err: '--reporter html writes a file: add --out report.html\n' });
   });
+
+  it('run --reporter html --out: the terminal keeps the default report, the page gets heatmaps and role attention', async () => {
+    const page = join(tmp, 'run.html');
+    const r = await cli('run', 'test/cli/specs/tiny-random.spec.yaml', '--backend', 'wasm', '--reporter', 'html', '--out', page);
+    expect(r.code).toBe(1); // the spec's random model is no IOI expert
+    expect(r.out).toMatch(/^\d+ passed, 1 failed$/m);
+    const html = readFileSync(page, 'utf8');
+    // (booleans: a failure should not print the whole page)
+    expect(html.includes('<h1>circuitspec: tiny-random</h1>')).toBe(true);
+    expect(html.includes('<figure class="heatmap"><figcaption><b>pp</b>')).toBe(true);
+    expect(html.includes('<div class="att-group grid" data-task="ioi" data-from="END">')).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { RunEvent } from '../../plan/events.js';
 import { runFailed } from '../../plan/results.js';
-import { DOCUMENT_REPORTERS, ProgressBar, REPORTERS, type Output } from '../../report/index.js';
+import { ProgressBar, REPORTERS, type Output } from '../../report/index.js';
 import type { CliArgs } from '../args.js';
 import { defaultPaths, findSpecs } from '../find.js';
 import { runSpecs } from '../runner.js';
@@ -12,8 +12,8 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const files = findSpecs(defaultPaths(args.paths));
   if (!files.length) throw new CircuitspecError(`no *.spec.yaml files in ${args.paths.join(', ') || 'the current folder'}`);
   // A document reporter (html) writes its page to --out; the terminal still gets the default report.
-  const doc = DOCUMENT_REPORTERS.has(args.reporter);
-  if (doc && !args.out) throw new CircuitspecError(`--reporter ${args.reporter} writes a file: add --out report.${args.reporter}`);
+  const doc = REPORTERS[args.reporter].document;
+  if (doc && !args.out) throw new CircuitspecError(`--reporter ${args.reporter} writes a file: add --out report.${doc}`);
   let page = '';
   const listeners = [new ProgressBar(io), new REPORTERS[doc ? 'default' : args.reporter](io)];
   if (doc) listeners.push(new REPORTERS[args.reporter]({ ...io, out: (t) => void (page += t) }));
