@@ -71,7 +71,8 @@ export function provenanceChanges(a: Provenance, b: Provenance): { item: string;
   if (!same(ma.processing, mb.processing)) add('model processing', JSON.stringify(ma.processing), JSON.stringify(mb.processing));
   if (ma.backend !== mb.backend) add('backend', ma.backend, mb.backend);
   const code = (p: Provenance) => `circuitspec ${p.packageVersion}${p.commit ? ` (${p.commit.slice(0, 12)})` : ''}`;
-  if (code(a) !== code(b)) add('code', code(a), code(b));
+  // A commit known on one side only (an older results file, an installed package) is not a change.
+  if (a.packageVersion !== b.packageVersion || (a.commit && b.commit && a.commit !== b.commit)) add('code', code(a), code(b));
   if (a.specSha256 !== b.specSha256) add('spec', `sha256 ${short(a.specSha256)}`, `sha256 ${short(b.specSha256)}`);
   if (a.seed !== b.seed || !same(a.taskSeeds, b.taskSeeds)) add('seeds', JSON.stringify({ seed: a.seed, ...a.taskSeeds }), JSON.stringify({ seed: b.seed, ...b.taskSeeds }));
   if (a.batchSize !== b.batchSize) add('batch size', String(a.batchSize), String(b.batchSize));

@@ -32,11 +32,13 @@ describe('diff', () => {
     const b = structuredClone(a);
     b.provenance.model.weightHash = 'f'.repeat(64);
     b.provenance.commit = '0123456789abcdef0123456789abcdef01234567';
+    expect(diffResults(wrap(a), wrap(structuredClone(b))).map((e) => e.item)).not.toContain('code'); // commit unknown before
+    a.provenance.commit = 'f'.repeat(40);
     b.provenance.seed = 2;
     const text = formatDiff(diffResults(wrap(a), wrap(b)));
     expect(text).toContain('changed (3)\n');
     expect(text).toContain('  paper > model: random:tiny (weights random:seed=0) → random:tiny (weights ffffffffffff)');
-    expect(text).toContain('  paper > code: circuitspec 0.1.0 → circuitspec 0.1.0 (0123456789ab)');
+    expect(text).toContain('  paper > code: circuitspec 0.1.0 (ffffffffffff) → circuitspec 0.1.0 (0123456789ab)');
     expect(text).toContain('  paper > seeds: {"seed":0} → {"seed":2}');
     b.provenance = structuredClone(a.provenance);
     b.provenance.startedAt = '2030-01-01T00:00:00Z';
