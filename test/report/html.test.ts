@@ -29,10 +29,13 @@ describe('HTML report', () => {
     expect(html).toContain('Head 1.2 &lt;moves&gt; names.');
     expect(html).toContain('<b>-0.9</b> <span class="q">path_patch [(patched − clean) / clean logit diff]</span>');
     expect(html).toContain('specs/x.spec.yaml:4');
+    expect(html).toContain('<div class="dim">see <a href="#pic-paper-pp">pp</a></div>');
+    expect(html).toContain('<figure class="heatmap" id="pic-paper-pp">');
+    expect(html).toContain('<figure class="circuit" id="pic-paper-c">');
     expect(html).toContain('A spec &lt;for&gt; pictures &amp; tests.');
     expect(html).toContain('<code>random:tiny</code>');
     // the circuit: writers (left) → movers → logits, the writers' arrow labelled with what they were patched into
-    const circuit = html.slice(html.indexOf('<figure class="circuit">'));
+    const circuit = html.slice(html.indexOf('<figure class="circuit"'));
     expect(circuit.indexOf('>writers<')).toBeLessThan(circuit.indexOf('>movers<'));
     expect(circuit).toContain('>v at S<');
     // attention: a map per (query role, key role) with keys up to the query, and the prompt view's data
@@ -115,7 +118,7 @@ describe('circuitspec report', () => {
     const html = readFileSync(page, 'utf8');
     // (booleans: a failure should not print the whole page)
     expect(html.includes('<h1>circuitspec: tiny-random</h1>')).toBe(true);
-    expect(html.includes('<figure class="heatmap"><figcaption><b>pp</b>')).toBe(true);
+    expect(html.includes('<figure class="heatmap" id="pic-tiny-random-pp"><figcaption><b>pp</b>')).toBe(true);
     expect(html.includes('<div class="att-group grid" data-task="ioi" data-from="END">')).toBe(true);
   });
 });

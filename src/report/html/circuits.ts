@@ -38,14 +38,14 @@ function columns(c: Circuit, stages: StageInfo[] | undefined): Column[] {
   return cols;
 }
 
-/** `id` makes the arrow marker's id unique in the page. */
+/** `id` is the figure's id (and makes the arrow marker's id unique in the page). */
 export function circuitDiagram(name: string, c: Circuit, stages: StageInfo[] | undefined, id: string): string {
   const cols = columns(c, stages);
   const colW = 270, boxH = 24, gap = 6, top = 44;
   const tallest = Math.max(1, ...cols.map((k) => k.heads.length));
   const w = cols.length * colW + 20, h = top + tallest * (boxH + gap) + 40;
   const max = absMax([c.heads.map((x) => x.score)]);
-  const parts: string[] = [`<defs><marker id="arrow-${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`];
+  const parts: string[] = [`<defs><marker id="arrow-${esc(id)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`];
   const midY = (k: Column) => top + (Math.max(1, k.heads.length) * (boxH + gap)) / 2;
   cols.forEach((k, i) => {
     const x = 10 + i * colW;
@@ -59,10 +59,10 @@ export function circuitDiagram(name: string, c: Circuit, stages: StageInfo[] | u
     });
     for (const r of k.receivers) {
       const x1 = x + 122, x2 = 10 + r * colW - 2, y1 = midY(k), y2 = r === cols.length - 1 && cols[r].title === 'logits' ? top + boxH / 2 : midY(cols[r]);
-      parts.push(`<path d="M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}" class="edge" marker-end="url(#arrow-${id})"/>`
+      parts.push(`<path d="M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}" class="edge" marker-end="url(#arrow-${esc(id)})"/>`
         + `<text x="${x1 + 6}" y="${y1 - 6}" class="ax">${esc(k.into ?? '')}</text>`);
     }
   });
-  return `<figure class="circuit"><figcaption><b>${esc(name)}</b> <span class="dim">${c.task ? `on ${esc(c.task)}: ` : ''}${c.heads.length} heads; ${stages?.length ? 'arrows from senders to what they were patched into' : 'declared in the spec'}</span></figcaption>`
+  return `<figure class="circuit" id="${esc(id)}"><figcaption><b>${esc(name)}</b> <span class="dim">${c.task ? `on ${esc(c.task)}: ` : ''}${c.heads.length} heads; ${stages?.length ? 'arrows from senders to what they were patched into' : 'declared in the spec'}</span></figcaption>`
     + `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="circuit ${esc(name)}">${parts.join('')}</svg></figure>`;
 }

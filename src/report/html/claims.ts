@@ -3,6 +3,7 @@ import { formatMeasured } from '../../plan/format.js';
 import { formatQuantity } from '../../plan/quantity.js';
 import type { Check, ClaimResult, SpecResult } from '../../plan/results.js';
 import { SYMBOL } from '../style.js';
+import { pictureId } from './metrics.js';
 import { esc } from './svg.js';
 
 const WORD: Record<ClaimResult['verdict'], string> = { pass: 'pass', fail: 'fail', error: 'error', xpass: 'unexpected pass', xfail: 'expected fail', skip: 'skipped' };
@@ -26,6 +27,13 @@ export function measuredCell(c: ClaimResult): string {
     + `<br><span class="dim">expected ${esc(c.expected ?? '')}</span>`;
 }
 
+/** Links to the pictures of what the claim reads (per-head metrics and circuits are drawn). */
+function readsLinks(spec: SpecResult, c: ClaimResult): string {
+  const drawn = (n: string) => spec.metrics[n]?.value.type === 'heads' || n in spec.circuits;
+  const links = (c.reads ?? []).filter(drawn).map((n) => `<a href="#${pictureId(spec.name, n)}">${esc(n)}</a>`);
+  return links.length ? `<div class="dim">see ${links.join(', ')}</div>` : '';
+}
+
 export function claimsTable(spec: SpecResult): string {
   const rows = [...spec.claims].sort((a, b) => a.at.line - b.at.line).map((c) => {
     // A compound claim shows each part (the one its verdict came from in bold) instead of one headline.
@@ -37,7 +45,7 @@ export function claimsTable(spec: SpecResult): string {
     return `<tr id="claim-${esc(spec.name)}-${esc(c.name)}" data-verdict="${c.verdict}"><td>${verdictBadge(c)}</td><td><b>${esc(c.name)}</b>`
       + `${c.tags.length ? `<div class="dim">#${c.tags.map(esc).join(' #')}</div>` : ''}</td>`
       + `<td>${value}${why}${message}</td>`
-      + `<td>${c.description ? `<p>${esc(c.description.trim())}</p>` : ''}<code>${esc(c.assert)}</code>`
+      + `<td>${c.description ? `<p>${esc(c.description.trim())}</p>` : ''}<code>${esc(c.assert)}</code>${readsLinks(spec, c)}`
       + `<div class="dim">${esc(`${c.at.file}:${c.at.line}`)}${c.ref ? ` · paper: ${esc(c.ref)}` : ''}</div></td></tr>`;
   });
   return `<table class="claims"><thead><tr><th>verdict</th><th>claim</th><th>measured</th><th>what it says</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -7,6 +7,8 @@ import { esc, short } from './svg.js';
 
 export interface HeatmapOptions {
   title: string;
+  /** Element id, for links from the claims that read it. */
+  id?: string;
   /** What a cell's number is (metric kind and unit), printed under the title. */
   subtitle?: string;
   /** Heads to outline ('layer.head'). */
@@ -48,7 +50,7 @@ export function heatmap(values: number[][], o: HeatmapOptions): string {
     if (outlined.has(`${l}.${hd}`)) parts.push(`<rect class="outline" x="${left + hd * cell + 1}" y="${top + l * cell + 1}" width="${cell - 2}" height="${cell - 2}" data-outline="${l}.${hd}"/>`);
   }));
   parts.push(legend(left, top + nLayers * cell + 10, Math.max(120, Math.min(nHeads * cell, 240)), o.scale === 'sequential' ? [0, 1] : [-max, max], o.scale ?? 'diverging'));
-  return `<figure class="heatmap"><figcaption><b>${esc(o.title)}</b>${o.subtitle ? `<br><span class="dim">${esc(o.subtitle)}</span>` : ''}</figcaption>`
+  return `<figure class="heatmap"${o.id ? ` id="${esc(o.id)}"` : ''}><figcaption><b>${esc(o.title)}</b>${o.subtitle ? `<br><span class="dim">${esc(o.subtitle)}</span>` : ''}</figcaption>`
     + `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(o.title)}: layers × heads">`
     + `<text x="2" y="${top - 6}" class="ax">L\\H</text>${parts.join('')}</svg></figure>`;
 }

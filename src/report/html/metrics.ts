@@ -3,7 +3,10 @@ import { formatNumber } from '../../plan/format.js';
 import { formatQuantity, requestQuantity } from '../../plan/quantity.js';
 import type { SpecResult } from '../../plan/results.js';
 import { heatmap } from './heatmap.js';
-import { esc } from './svg.js';
+import { esc, slug } from './svg.js';
+
+/** The id of a spec's metric or circuit picture, for links from claims. */
+export const pictureId = (spec: string, name: string): string => `pic-${slug(spec)}-${slug(name)}`;
 
 /** Heads the claims reading `metric` are about: heads written in them and head sets they measured or expected. */
 export function claimHeads(spec: SpecResult, metric: string): Set<string> {
@@ -28,6 +31,7 @@ export function metricHeatmaps(spec: SpecResult): string {
     const task = 'task' in m.request ? ` on ${m.request.task}` : '';
     return [heatmap(m.value.values, {
       title: `${m.name}`,
+      id: pictureId(spec.name, m.name),
       subtitle: `${formatQuantity(q)}${task}`,
       outline: claimHeads(spec, m.name),
       note: (l, h) => {

@@ -7,16 +7,16 @@ import { summaryLine } from '../summary.js';
 import { attentionSection } from './attention.js';
 import { claimsTable } from './claims.js';
 import { circuitDiagram } from './circuits.js';
-import { metricHeatmaps, scalarList } from './metrics.js';
+import { metricHeatmaps, pictureId, scalarList } from './metrics.js';
 import { htmlPage } from './page.js';
 import { provenanceTable } from './provenance.js';
 import { esc, slug } from './svg.js';
 import { duration } from '../style.js';
 import { summarize } from '../../plan/results.js';
 
-function specSection(spec: SpecResult, index: number): string {
+function specSection(spec: SpecResult): string {
   const s = summarize([spec]);
-  const circuits = Object.entries(spec.circuits).map(([name, c], i) => circuitDiagram(name, c, spec.circuitStages?.[name], `${index}-${i}`));
+  const circuits = Object.entries(spec.circuits).map(([name, c]) => circuitDiagram(name, c, spec.circuitStages?.[name], pictureId(spec.name, name)));
   const heatmaps = metricHeatmaps(spec);
   const scalars = scalarList(spec);
   return `<section class="spec" id="spec-${slug(spec.name)}"><h2>${esc(spec.name)} <span class="dim">${esc(spec.file)}</span></h2>`
@@ -36,6 +36,6 @@ export function renderReport(r: RunResults): string {
   const title = r.specs.length === 1 ? `circuitspec: ${r.specs[0].name}` : `circuitspec: ${r.specs.length} specs`;
   const nav = r.specs.length > 1 ? `<nav>${r.specs.map((s) => `<a href="#spec-${slug(s.name)}">${esc(s.name)}</a>`).join('')}</nav>` : '';
   const body = `<header><h1>${esc(title)}</h1><p class="summary">${esc(summaryLine(r.summary))} <span class="dim">· ${duration(r.durationMs)}</span></p>${nav}</header>`
-    + r.specs.map(specSection).join('');
+    + r.specs.map((s) => specSection(s)).join('');
   return htmlPage(title, body);
 }
