@@ -4,7 +4,7 @@ import { CircuitspecError } from '../errors.js';
 import { REPORTERS } from '../report/index.js';
 import { didYouMean } from '../dsl/suggest.js';
 
-export const COMMANDS = ['run', 'plan', 'validate', 'list', 'diff'] as const;
+export const COMMANDS = ['run', 'plan', 'validate', 'list', 'diff', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -34,6 +34,7 @@ Commands:
   validate <spec…>       check specs (schema, names, expressions) without running
   list [paths…]          list specs, their claims and tags
   diff <a.json> <b.json> compare two results files
+  report <results.json…> an HTML report of saved results (two or more: a comparison page); --out report.html
 
 Options:
   --filter <text|/re/>   only claims whose "spec > claim" name matches
@@ -45,7 +46,7 @@ Options:
   --limit <n>            only the first n prompts of every task (try a slice first)
   --bail                 stop at the first failing claim
   --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
-  --out <file>           also write the results JSON here
+  --out <file>           also write the results JSON here (with --reporter html: the HTML page)
   --json                 (plan, list) print JSON
   --tolerance <x>        (diff) absolute tolerance for values without their own (default 1e-6)
   -h, --help             show this help

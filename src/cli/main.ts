@@ -8,6 +8,7 @@ import { parseCli, USAGE, type CliArgs, type Command } from './args.js';
 import { diffCommand } from './commands/diff.js';
 import { listCommand } from './commands/list.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { packageVersion } from '../runtime/executor/provenance.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<Command, (args: CliArgs, io: Output) => Promise<number>> 
   validate: validateCommand,
   list: listCommand,
   diff: diffCommand,
+  report: reportCommand,
 };
 
 export function processOutput(): Output {

@@ -12,13 +12,15 @@ export interface RunOptions extends CompileOptions, Selection {
   bail?: boolean;
   runtime?: Runtime;
   onEvent?: EventSink;
+  /** Record role-to-role attention per task for reports (see ExecuteOptions.attention). */
+  attention?: boolean;
 }
 
 /** One spec file → its results. Spec errors (syntax, names) throw CircuitspecError before anything runs. */
 export async function runSpec(file: string, opts: RunOptions = {}): Promise<SpecResult> {
   const plan = compileFile(resolve(file), opts);
   const { plan: selected, dropped } = selectClaims(plan, opts);
-  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped });
+  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped, attention: opts.attention });
 }
 
 /** Compiles every spec first (so a spec error stops the run before any model loads), then runs them in order. */
@@ -28,7 +30,7 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const specs: SpecResult[] = [];
   for (const { plan, dropped } of plans) {
     if (opts.bail && specs.length && runFailed(summarize(specs))) break;
-    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped }));
+    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped, attention: opts.attention }));
   }
   const results: RunResults = { version: 1, specs, summary: summarize(specs), durationMs: performance.now() - t0 };
   opts.onEvent?.({ type: 'run-end', results });

@@ -1,8 +1,10 @@
 /** Results of running plans: plain JSON, written by `--out`, read by reporters and `circuitspec diff`. */
+import type { TaskAttention } from '../runtime/experiments/attention-summary.js';
 import type { Circuit, MetricRequest, MetricValue } from '../runtime/experiments/types.js';
+import type { Quantity } from './quantity.js';
 import type { ProcessingSpec, SpecLocation, Tol } from './types.js';
 
-export type { Circuit, MetricValue };
+export type { Circuit, MetricValue, TaskAttention };
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass' | 'error';
 
@@ -13,10 +15,15 @@ export type Measured =
   | { type: 'table'; nLayers: number; nHeads: number; values: number[][] }
   | { type: 'bool'; value: boolean };
 
-/** One comparison inside a claim: what was measured, what was expected, and whether it held. */
+/**
+ * One comparison inside a claim: what was measured, what was expected, and whether it held. `measured` is always
+ * the computed side: `{15.14} <= top(pp, 8)` is recorded as `top(pp, 8) ⊇ {15.14}`.
+ */
 export interface Check {
   text: string;
   measured: Measured;
+  /** What the measured value is (metric kind and unit), when it comes from a metric. */
+  quantity?: Quantity;
   op: string;
   expected: Measured;
   tol?: Tol;
@@ -27,9 +34,11 @@ export interface ClaimResult {
   name: string;
   assert: string;
   verdict: Verdict;
-  /** The first comparison's sides (the claim's headline numbers). */
+  /** The headline comparison's sides: the first part that agrees with the verdict (a failing part when it fails). */
   measured?: Measured;
   expected?: string;
+  /** Index in `checks` of the headline comparison. */
+  headline?: number;
   checks: Check[];
   message?: string;
   reason?: string;
@@ -37,6 +46,10 @@ export interface ClaimResult {
   description?: string;
   ref?: string;
   at: SpecLocation;
+  /** The metrics and circuits the claim reads, by their spec names. */
+  reads?: string[];
+  /** Heads written in the assertion (`score(pp, 2.3)`, `{1.0, 1.1}`), for outlining them in pictures. */
+  heads?: string[];
   /** Evaluation time plus the time of the metric and circuit steps it reads. */
   ms: number;
 }
@@ -54,6 +67,8 @@ export interface Provenance {
   specSha256: string;
   model: { source: string; weightHash: string; processing: ProcessingSpec | Record<string, boolean>; backend: string };
   packageVersion: string;
+  /** The git commit of the circuitspec checkout that ran, when it runs from one. */
+  commit?: string;
   node: string;
   platform: string;
   seed: number;
@@ -65,13 +80,29 @@ export interface Provenance {
   startedAt: string;
 }
 
+/** A circuit stage as the spec declared it, for drawing the circuit: where its senders were patched into. */
+export interface StageInfo {
+  name: string;
+  role: string;
+  /** `logits`, or the receivers' input and positions (`v at S2`). */
+  into: string;
+  /** Earlier stages whose heads are the receivers (literal receiver heads in `receiverHeads`). */
+  receiverStages: string[];
+  receiverHeads: string[];
+}
+
 export interface SpecResult {
   version: 1;
   name: string;
   file: string;
+  description?: string;
   provenance: Provenance;
   metrics: Record<string, MetricResult>;
   circuits: Record<string, Circuit>;
+  /** Each path-patching circuit's stages as declared (declared circuits have none). */
+  circuitStages?: Record<string, StageInfo[]>;
+  /** Per task: mean attention between role positions per head, and one prompt's attention rows. */
+  attention?: Record<string, TaskAttention>;
   claims: ClaimResult[];
   timings: { totalMs: number; steps: Record<string, number> };
   /** Set when the spec could not run at all (the model did not load, a task failed its checks, …). */

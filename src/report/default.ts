@@ -3,6 +3,7 @@
  * then the failures in detail and the summary line.
  */
 import { formatMeasured } from '../plan/format.js';
+import { formatQuantity } from '../plan/quantity.js';
 import type { RunEvent } from '../plan/events.js';
 import type { ClaimResult, SpecResult } from '../plan/results.js';
 import { summaryLine } from './summary.js';
@@ -15,7 +16,12 @@ export function claimLine(c: ClaimResult, s: Style): string {
   if (c.verdict === 'skip') detail = s.dim(c.reason ? `[skipped: ${c.reason}]` : '[skipped]');
   else if (c.verdict === 'error') detail = s.red(c.message ?? 'error');
   else if (c.measured && c.expected) {
-    detail = `${s.bold(formatMeasured(c.measured))} ${s.dim(`(expected ${c.expected})`)}`;
+    const i = c.headline ?? 0;
+    const check = c.checks[i];
+    const what = check?.quantity ? ` ${s.dim(formatQuantity(check.quantity))}` : '';
+    detail = `${s.bold(formatMeasured(c.measured))}${what} ${s.dim(`(expected ${c.expected})`)}`;
+    // A compound claim names the part its numbers come from when that part failed; else it says all parts held.
+    if (check && c.checks.length > 1) detail += s.dim(check.pass ? ` (${c.checks.length} parts)` : ` — fails at part ${i + 1} of ${c.checks.length}: ${check.text}`);
     if (c.verdict === 'xfail') detail += s.dim(` [expected to fail${c.reason ? `: ${c.reason}` : ''}]`);
     if (c.verdict === 'xpass') detail += s.red(' [passed, but expected to fail]');
   }
@@ -44,10 +50,14 @@ export class DefaultReporter implements Reporter {
     const order = [...r.claims].sort((a, b) => a.at.line - b.at.line);
     for (const c of order) {
       this.io.out(claimLine(c, this.s) + '\n');
+      this.afterClaim(c);
       if (['fail', 'error', 'xpass'].includes(c.verdict)) this.failures.push({ spec: r, claim: c });
     }
     this.extra(r);
   }
+
+  /** Verbose adds descriptions and every comparison here. */
+  protected afterClaim(_c: ClaimResult): void {}
 
   /** Verbose adds metrics here. */
   protected extra(_r: SpecResult): void {}

@@ -1,18 +1,19 @@
 /**
- * Differences between two results files (two model versions, two code versions): claims newly failing or newly
- * passing, claim values and metric values that moved beyond tolerance, and claims/metrics only on one side.
+ * Differences between two results files (two model versions, two code versions): what changed underneath (model
+ * weights, code, spec, seeds), claims newly failing or newly passing, claim values and metric values that moved
+ * beyond tolerance, and claims/metrics only on one side.
  */
 import { formatMeasured, formatNumber } from '../plan/format.js';
-import type { ClaimResult, Measured, MetricValue, RunResults, Verdict } from '../plan/results.js';
+import type { ClaimResult, Measured, MetricValue, Provenance, RunResults, Verdict } from '../plan/results.js';
 import type { Tol } from '../plan/types.js';
 import { style } from './style.js';
 
-export type DiffKind = 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
+export type DiffKind = 'changed' | 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
 
 export interface DiffEntry {
   kind: DiffKind;
   spec: string;
-  /** `claim <name>` or `metric <name>` */
+  /** `claim <name>`, `metric <name>`, or what changed underneath: `model`, `code`, `spec`, `seeds`, `environment` */
   item: string;
   before?: string;
   after?: string;
@@ -58,8 +59,35 @@ function metricMoved(a: MetricValue, b: MetricValue, tol: Tol): string | undefin
   return `${a.type} → ${b.type}`;
 }
 
-function claimTol(c: ClaimResult, fallback: Tol): Tol {
-  return c.checks[0]?.tol ?? fallback;
+const short = (h: string): string => (/^[0-9a-f]{16,}$/.test(h) ? h.slice(0, 12) : h);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** What differs between the two runs' provenance: the reasons values may have moved. */
+export function provenanceChanges(a: Provenance, b: Provenance): { item: string; before: string; after: string }[] {
+  const out: { item: string; before: string; after: string }[] = [];
+  const add = (item: string, before: string, after: string) => out.push({ item, before, after });
+  const ma = a.model, mb = b.model;
+  if (ma.source !== mb.source || ma.weightHash !== mb.weightHash) add('model', `${ma.source} (weights ${short(ma.weightHash)})`, `${mb.source} (weights ${short(mb.weightHash)})`);
+  if (!same(ma.processing, mb.processing)) add('model processing', JSON.stringify(ma.processing), JSON.stringify(mb.processing));
+  if (ma.backend !== mb.backend) add('backend', ma.backend, mb.backend);
+  const code = (p: Provenance) => `circuitspec ${p.packageVersion}${p.commit ? ` (${p.commit.slice(0, 12)})` : ''}`;
+  // A commit known on one side only (an older results file, an installed package) is not a change.
+  if (a.packageVersion !== b.packageVersion || (a.commit && b.commit && a.commit !== b.commit)) add('code', code(a), code(b));
+  if (a.specSha256 !== b.specSha256) add('spec', `sha256 ${short(a.specSha256)}`, `sha256 ${short(b.specSha256)}`);
+  if (a.seed !== b.seed || !same(a.taskSeeds, b.taskSeeds)) add('seeds', JSON.stringify({ seed: a.seed, ...a.taskSeeds }), JSON.stringify({ seed: b.seed, ...b.taskSeeds }));
+  if (a.batchSize !== b.batchSize) add('batch size', String(a.batchSize), String(b.batchSize));
+  if (a.node !== b.node || a.platform !== b.platform) add('environment', `node ${a.node} ${a.platform}`, `node ${b.node} ${b.platform}`);
+  return out;
+}
+
+/** Part by part (the headline can be a different part in each run), each with its own tolerance. */
+function claimMoved(a: ClaimResult, b: ClaimResult, fallback: Tol): string | undefined {
+  if (!a.checks.length || a.checks.length !== b.checks.length) return measuredMoved(a.measured, b.measured, a.checks[0]?.tol ?? fallback);
+  const moved = a.checks.map((k, i) => {
+    const m = measuredMoved(k.measured, b.checks[i].measured, k.tol ?? fallback);
+    return m && (a.checks.length > 1 ? `${k.text}: ${m}` : m);
+  }).filter(Boolean);
+  return moved.length ? moved.join('; ') : undefined;
 }
 
 export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}): DiffEntry[] {
@@ -73,6 +101,9 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
       out.push({ kind: 'removed', spec: sa.name, item: 'spec' });
       continue;
     }
+    if (sa.provenance && sb.provenance) {
+      for (const c of provenanceChanges(sa.provenance, sb.provenance)) out.push({ kind: 'changed', spec: sa.name, item: c.item, detail: `${c.before} → ${c.after}` });
+    }
     const claimsB = new Map(sb.claims.map((c) => [c.name, c]));
     for (const ca of sa.claims) {
       const cb = claimsB.get(ca.name);
@@ -85,7 +116,7 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
         const kind: DiffKind = !isBad(ca.verdict) && isBad(cb.verdict) ? 'newly-failing' : isBad(ca.verdict) && !isBad(cb.verdict) ? 'newly-passing' : 'verdict-changed';
         out.push({ kind, spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: cb.message ?? (cb.measured && `now ${formatMeasured(cb.measured)}`) });
       } else {
-        const moved = measuredMoved(ca.measured, cb.measured, claimTol(ca, tol));
+        const moved = claimMoved(ca, cb, tol);
         if (moved) out.push({ kind: 'moved', spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: moved });
       }
     }
@@ -105,7 +136,7 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
   return out;
 }
 
-const ORDER: DiffKind[] = ['newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
+const ORDER: DiffKind[] = ['changed', 'newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
 
 export function formatDiff(entries: DiffEntry[], color = false): string {
   const s = style(color);

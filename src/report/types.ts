@@ -14,4 +14,5 @@ export interface Reporter {
   onEvent(e: RunEvent): void;
 }
 
-export type ReporterClass = new (io: Output) => Reporter;
+/** `document`: the reporter writes a file of this kind (`html`) to `--out` instead of terminal lines. */
+export type ReporterClass = (new (io: Output) => Reporter) & { readonly document?: string };

@@ -18,8 +18,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'circuitspec-cli-'));
 
 describe('circuitspec CLI', () => {
   it('usage errors exit 2 with one line', async () => {
-    expect(await cli()).toMatchObject({ code: 2, err: 'missing command (one of run, plan, validate, list, diff; see circuitspec --help)\n' });
-    expect((await cli('rnu')).err).toBe("unknown command 'rnu' — did you mean 'run'? (commands: run, plan, validate, list, diff)\n");
+    expect(await cli()).toMatchObject({ code: 2, err: 'missing command (one of run, plan, validate, list, diff, report; see circuitspec --help)\n' });
+    expect((await cli('rnu')).err).toBe("unknown command 'rnu' — did you mean 'run'? (commands: run, plan, validate, list, diff, report)\n");
     expect(await cli('run', '--reporter', 'xml')).toMatchObject({ code: 2 });
     expect((await cli('run', '--nope')).err).toMatch(/^Unknown option '--nope'.*\(see circuitspec --help\)\n$/);
     expect((await cli('--help')).out).toContain('Usage: circuitspec <command>');
@@ -55,7 +55,7 @@ describe('circuitspec CLI', () => {
     const out1 = join(tmp, 'a.json');
     const r = await cli('run', SPECS, '--backend', 'wasm', '--out', out1);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('   ✗ random_model_is_an_ioi_expert  0 (expected >= 0.9)');
+    expect(r.out).toContain('   ✗ random_model_is_an_ioi_expert  0 accuracy [fraction correct] (expected >= 0.9)');
     expect(r.out).toMatch(/^6 passed, 1 failed$/m);
     const results = JSON.parse(readFileSync(out1, 'utf8')) as RunResults;
     expect(results.specs.map((s) => s.provenance.model.weightHash)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$|sha256/), 'random:seed=3']);

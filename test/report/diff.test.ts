@@ -27,6 +27,39 @@ describe('diff', () => {
     expect(text.trim().split('\n').at(-1)).toBe('1 newly failing, 1 newly passing, 3 moved');
   });
 
+  it('says when the model, the code or the spec changed underneath', () => {
+    const a = sampleSpec();
+    const b = structuredClone(a);
+    b.provenance.model.weightHash = 'f'.repeat(64);
+    b.provenance.commit = '0123456789abcdef0123456789abcdef01234567';
+    expect(diffResults(wrap(a), wrap(structuredClone(b))).map((e) => e.item)).not.toContain('code'); // commit unknown before
+    a.provenance.commit = 'f'.repeat(40);
+    b.provenance.seed = 2;
+    const text = formatDiff(diffResults(wrap(a), wrap(b)));
+    expect(text).toContain('changed (3)\n');
+    expect(text).toContain('  paper > model: random:tiny (weights random:seed=0) → random:tiny (weights ffffffffffff)');
+    expect(text).toContain('  paper > code: circuitspec 0.1.0 (ffffffffffff) → circuitspec 0.1.0 (0123456789ab)');
+    expect(text).toContain('  paper > seeds: {"seed":0} → {"seed":2}');
+    b.provenance = structuredClone(a.provenance);
+    b.provenance.startedAt = '2030-01-01T00:00:00Z';
+    expect(diffResults(wrap(a), wrap(b))).toEqual([]);
+  });
+
+  it('compares compound claims part by part', () => {
+    const a = sampleSpec();
+    const num = (value: number) => ({ type: 'number' as const, value });
+    a.claims[0].checks = [
+      { text: 'ld > 0', measured: num(2), op: '>', expected: num(0), pass: true },
+      { text: 'acc == 0.9 ± 0.1', measured: num(0.93), op: '==', expected: num(0.9), tol: { abs: 0.1 }, pass: true },
+    ];
+    const b = structuredClone(a);
+    b.claims[0].checks[1].measured = num(0.7);
+    const d = diffResults(wrap(a), wrap(b));
+    expect(d).toEqual([{ kind: 'moved', spec: 'paper', item: 'claim good', before: 'pass', after: 'pass', detail: 'acc == 0.9 ± 0.1: 0.93 → 0.7' }]);
+    b.claims[0].checks[1].measured = num(0.85); // within the part's own tolerance
+    expect(diffResults(wrap(a), wrap(b))).toEqual([]);
+  });
+
   it('values within tolerance are not differences', () => {
     const a = sampleSpec();
     const b = structuredClone(a);

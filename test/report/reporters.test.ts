@@ -39,9 +39,34 @@ describe('reporters', () => {
     expect(out).not.toMatch(/\x1b\[/);
   });
 
+  it('a value says what it is; a compound claim shows its failing part; verbose prints descriptions and every part', () => {
+    const spec = sampleSpec();
+    const acc = { kind: 'accuracy', unit: 'fraction of prompts' };
+    spec.claims = [{
+      name: 'override', assert: 'ld > 0 and acc == 0.75 ± 0.1', verdict: 'fail', tags: [], at: { file: 'x', line: 1, column: 1 }, ms: 2,
+      description: 'Sending the heads to IO\n  hurts.',
+      measured: { type: 'number', value: 0.2 }, expected: '== 0.75 ± 0.1', headline: 1,
+      checks: [
+        { text: 'ld > 0', measured: { type: 'number', value: 0.69 }, quantity: { kind: 'logit_diff', unit: 'logits' }, op: '>', expected: { type: 'number', value: 0 }, pass: true },
+        { text: 'acc == 0.75 ± 0.1', measured: { type: 'number', value: 0.2 }, quantity: acc, op: '==', expected: { type: 'number', value: 0.75 }, tol: { abs: 0.1 }, pass: false },
+      ],
+    }];
+    const results: RunResults = { version: 1, specs: [spec], summary: summarize([spec]), durationMs: 1 };
+    spec.description = 'What the spec is for.';
+    const evs: RunEvent[] = [{ type: 'spec-end', result: spec }, { type: 'run-end', results }];
+    const line = '   ✗ override  0.2 accuracy [fraction of prompts] (expected == 0.75 ± 0.1) — fails at part 2 of 2: acc == 0.75 ± 0.1 2ms';
+    expect(run('default', evs).out.split('\n')).toContain(line);
+    expect(run('default', evs).out).not.toContain('Sending the heads');
+    const verbose = run('verbose', evs).out.split('\n');
+    expect(verbose).toContain('       Sending the heads to IO hurts.');
+    expect(verbose).toContain('     about What the spec is for.');
+    expect(verbose).toContain('       ✓ ld > 0: 0.69 logit_diff [logits] (expected > 0)');
+    expect(verbose).toContain('       ✗ acc == 0.75 ± 0.1: 0.2 accuracy [fraction of prompts] (expected == 0.75 ± 0.1)');
+  });
+
   it('verbose: also every metric and circuit', () => {
     const { out } = run('verbose', events());
-    expect(out).toContain('metric acc = 0.5 (2 prompts)');
+    expect(out).toContain('metric acc = 0.5 (2 prompts) accuracy [fraction correct]');
     expect(out).toContain('metric pp = strongest: 0.1=-0.7, 0.0=0.2');
     expect(out).toContain('circuit c: mover {0.1}');
   });

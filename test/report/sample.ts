@@ -29,3 +29,43 @@ export function sampleSpec(): SpecResult {
   };
 }
 
+
+/**
+ * A spec with what the HTML report draws: a 3 × 4 path-patching table whose claims name heads 1.2 and 2.1, a
+ * two-stage circuit, and role attention on a four-token prompt (head 2.1 attends END → S from the example).
+ */
+export function pictureSpec(): SpecResult {
+  const s = sampleSpec();
+  const pp = [[0.02, 0, -0.05, 0.01], [0.1, 0.3, -0.9, 0], [0.05, 0.6, 0, -0.2]];
+  s.metrics = {
+    acc: s.metrics.acc,
+    pp: { name: 'pp', request: { kind: 'path_patch', task: 't', receivers: 'logits' }, value: { type: 'heads', nLayers: 3, nHeads: 4, values: pp }, ms: 1 },
+  };
+  s.circuits = { c: { task: 't', heads: [
+    { layer: 1, head: 2, role: 'mover', stage: 'movers', score: -0.9 },
+    { layer: 0, head: 2, role: 'writer', stage: 'writers', score: -0.3 },
+  ] } };
+  s.circuitStages = { c: [
+    { name: 'movers', role: 'mover', into: 'logits', receiverStages: [], receiverHeads: [] },
+    { name: 'writers', role: 'writer', into: 'v at S', receiverStages: ['movers'], receiverHeads: [] },
+  ] };
+  const mean = pp.map((row, l) => row.map((_, h) => [[1, 0, 0], [0.5, 0.5, 0], l === 2 && h === 1 ? [0.1, 0.8, 0.1] : [0.4, 0.3, 0.3]]));
+  s.attention = { t: {
+    roles: ['A', 'S', 'END'], prompts: 2, mean,
+    example: { id: 't#0', tokens: ['When', ' Mary', ' and', ' John'], roles: { A: 1, S: 2, END: 3 }, rows: {
+      A: pp.map((row) => row.map(() => [0.5, 0.5])),
+      S: pp.map((row) => row.map(() => [0.2, 0.3, 0.5])),
+      END: pp.map((row, l) => row.map((_, h) => (l === 2 && h === 1 ? [0, 0.05, 0.9, 0.05] : [0.25, 0.25, 0.25, 0.25]))),
+    } },
+  } };
+  s.description = 'A spec <for> pictures & tests.';
+  s.claims = [
+    { name: 'mover', assert: 'score(pp, 1.2) < -0.5', verdict: 'pass', tags: ['paper'], at: { file: 'specs/x.spec.yaml', line: 4, column: 3 }, ms: 1,
+      description: 'Head 1.2 <moves> names.', reads: ['pp'], heads: ['1.2'], measured: { type: 'number', value: -0.9 }, expected: '< -0.5', headline: 0,
+      checks: [{ text: 'score(pp, 1.2) < -0.5', measured: { type: 'number', value: -0.9 }, quantity: { kind: 'path_patch', unit: '(patched − clean) / clean logit diff' }, op: '<', expected: { type: 'number', value: -0.5 }, pass: true }] },
+    { name: 'top', assert: 'top(pp, 1, positive) == {2.1}', verdict: 'fail', tags: [], at: { file: 'specs/x.spec.yaml', line: 5, column: 3 }, ms: 1,
+      reads: ['pp'], heads: ['2.1'], measured: { type: 'heads', heads: ['2.1'] }, expected: '== {2.1}', message: 'oops', headline: 0,
+      checks: [{ text: 'top(pp, 1, positive) == {2.1}', measured: { type: 'heads', heads: ['2.1'] }, op: '==', expected: { type: 'heads', heads: ['2.1'] }, pass: false }] },
+  ];
+  return s;
+}

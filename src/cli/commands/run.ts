@@ -11,12 +11,19 @@ import { CircuitspecError } from '../../errors.js';
 export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const files = findSpecs(defaultPaths(args.paths));
   if (!files.length) throw new CircuitspecError(`no *.spec.yaml files in ${args.paths.join(', ') || 'the current folder'}`);
-  const listeners = [new ProgressBar(io), new REPORTERS[args.reporter](io)];
+  // A document reporter (html) writes its page to --out; the terminal still gets the default report.
+  const doc = REPORTERS[args.reporter].document;
+  if (doc && !args.out) throw new CircuitspecError(`--reporter ${args.reporter} writes a file: add --out report.${doc}`);
+  let page = '';
+  const listeners = [new ProgressBar(io), new REPORTERS[doc ? 'default' : args.reporter](io)];
+  if (doc) listeners.push(new REPORTERS[args.reporter]({ ...io, out: (t) => void (page += t) }));
   const onEvent = (e: RunEvent) => listeners.forEach((l) => l.onEvent(e));
   const results = await runSpecs(files, {
     model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, limit: args.limit,
     filter: args.filter, tags: args.tags, bail: args.bail, onEvent,
+    // Saved results and pages get role attention too (one extra clean batch per task), so a report can draw it.
+    attention: !!args.out,
   });
-  if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
+  if (args.out) writeFileSync(args.out, doc ? page : JSON.stringify(results, null, 2) + '\n');
   return runFailed(results.summary) ? 1 : 0;
 }

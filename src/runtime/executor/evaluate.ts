@@ -1,14 +1,21 @@
 /** Evaluates a claim's typed expression over computed values, recording every comparison it makes. */
 import { CircuitspecError } from '../../errors.js';
+import { exprQuantity } from '../../plan/quantity.js';
 import type { Check, Measured } from '../../plan/results.js';
-import type { ClaimExpr, Tol } from '../../plan/types.js';
-import type { Circuit, MetricValue } from '../experiments/types.js';
+import type { ClaimExpr, CompareOp, Tol } from '../../plan/types.js';
+import type { Circuit, MetricRequest, MetricValue } from '../experiments/types.js';
 import { jaccard, rankHeads, spearman, topHeads, type Sign } from './stats.js';
 
 export interface Values {
   metric(step: string): MetricValue;
   circuit(step: string): Circuit;
+  /** The request behind a metric step, to say what its numbers are. */
+  request?(step: string): MetricRequest | undefined;
 }
+
+/** The same comparison read from the other side: `a <= b` is `b >= a` (for sets, `a ⊆ b` is `b ⊇ a`). */
+const FLIP: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=', in: '>=' };
+const isLiteral = (e: ClaimExpr): boolean => e.op === 'num' || e.op === 'heads';
 
 type V = Measured;
 
@@ -119,7 +126,13 @@ export class Evaluator {
     const l = this.eval(e.left);
     const r = this.eval(e.right);
     const pass = e.operands === 'number' ? compareNumbers(e.cmp, asNumber(l, e.left.text), asNumber(r, e.right.text), e.tol) : compareSets(e.cmp, asHeads(l, e.left.text), asHeads(r, e.right.text));
-    this.checks.push({ text: e.text, measured: l, op: e.cmp, expected: r, ...(e.tol && { tol: e.tol }), pass });
+    // Got is the measured side: with the literal written on the left, the check is recorded from the right.
+    const swap = isLiteral(e.left) && !isLiteral(e.right);
+    const quantity = exprQuantity(swap ? e.right : e.left, (s) => this.values.request?.(s));
+    this.checks.push({
+      text: e.text, measured: swap ? r : l, ...(quantity && { quantity }), op: swap ? FLIP[e.cmp] : e.cmp, expected: swap ? l : r,
+      ...(e.tol && { tol: e.tol }), pass,
+    });
     return { type: 'bool', value: pass };
   }
 }

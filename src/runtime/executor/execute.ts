@@ -4,12 +4,12 @@
  */
 import { CircuitspecError } from '../../errors.js';
 import type { EventSink } from '../../plan/events.js';
-import type { ClaimResult, MetricResult, SpecResult } from '../../plan/results.js';
+import type { ClaimResult, MetricResult, SpecResult, StageInfo, TaskAttention } from '../../plan/results.js';
 import type { CircuitStep, MetricStep, Plan, PlanClaim, PlanStep } from '../../plan/types.js';
 import type { Circuit, CircuitStage, MetricValue } from '../experiments/types.js';
 import type { PromptSet } from '../tasks/types.js';
 import { erroredClaim, evaluateClaim, skippedClaim } from './claim.js';
-import { environment, packageVersion } from './provenance.js';
+import { environment, gitCommit, packageVersion } from './provenance.js';
 import type { Runtime, RuntimeModel } from './runtime.js';
 
 export interface ExecuteOptions {
@@ -19,6 +19,8 @@ export interface ExecuteOptions {
   bail?: boolean;
   /** Claims left out by selection, reported as skipped. */
   dropped?: PlanClaim[];
+  /** Also record role-to-role attention per task (one extra clean run of a batch each), for the HTML report. */
+  attention?: boolean;
 }
 
 const message = (e: unknown): string =>
@@ -44,6 +46,16 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
   }));
 }
 
+/** A circuit's stages as the report draws them. */
+function stageInfo(step: CircuitStep): StageInfo[] {
+  return step.stages.map((s) => {
+    const r = s.receiver;
+    return r === 'logits'
+      ? { name: s.name, role: s.role, into: 'logits', receiverStages: [], receiverHeads: [] }
+      : { name: s.name, role: s.role, into: `${r.input} at ${r.positions.join(', ')}`, receiverStages: r.stages, receiverHeads: r.heads.map((h) => `${h.layer}.${h.head}`) };
+  });
+}
+
 /** Metrics that reduce per-prompt logits at END can share one pass over their task's batches. */
 const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
 const taskOf = (s: MetricStep): string | undefined =>
@@ -66,6 +78,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   const claims: ClaimResult[] = [];
   const taskSets = new Map<string, PromptSet>();
   const claimByName = new Map(plan.claims.map((c) => [c.name, c]));
+  const stepById = new Map(plan.steps.map((s) => [s.id, s]));
+  const circuitStages: Record<string, StageInfo[]> = {};
+  const attention: Record<string, TaskAttention> = {};
   let model: RuntimeModel | undefined;
   let ctx: unknown;
   let current = '';
@@ -76,6 +91,10 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   const values = {
     metric: (id: string) => metricValues.get(id) ?? missing(id),
     circuit: (id: string) => circuits.get(id) ?? missing(id),
+    request: (id: string) => {
+      const s = stepById.get(id);
+      return s?.kind === 'metric' ? s.request : undefined;
+    },
   };
   const missing = (id: string): never => {
     throw new CircuitspecError(`step ${id} has no value`);
@@ -142,6 +161,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
           : await runtime.discoverCircuit(ctx, step.task!, toCircuitStages(step, step.task!));
         circuits.set(step.id, c);
         circuitResults[step.name] = c;
+        if (!step.declared) circuitStages[step.name] = stageInfo(step);
         return;
       }
       case 'claim': {
@@ -155,6 +175,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
           // A claim's time is what its values cost: the steps it reads (shared ones counted for each reader).
           r.ms += c.needs.reduce((a, id) => a + (timings[id] ?? 0), 0);
         }
+        const reads = c.needs.map((id) => stepById.get(id)).flatMap((s) => (s?.kind === 'metric' || s?.kind === 'circuit' ? [s.name] : []));
+        if (reads.length) r.reads = reads;
         claims.push(r);
         emit({ type: 'claim', spec, result: r });
         if (opts.bail && (r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'xpass')) bailed = true;
@@ -187,6 +209,17 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         emit({ type: 'step-end', spec, step: step.id, kind: step.kind, ms: timings[step.id], ...(error && { error }) });
       }
     }
+    if (opts.attention && runtime.attentionSummary && !bailed) {
+      for (const t of plan.tasks) {
+        if (!(`check:${t.name}` in timings) || failed.has(`check:${t.name}`)) continue;
+        try {
+          attention[t.name] = await runtime.attentionSummary(ctx, t.name);
+        } catch (e) {
+          // A picture, not a claim: a task whose roles do not fit is left out of the report, not the run.
+          if (!(e instanceof CircuitspecError)) throw e;
+        }
+      }
+    }
   } finally {
     runtime.dispose(ctx, model);
   }
@@ -196,6 +229,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     version: 1,
     name: spec,
     file: plan.spec.file,
+    ...(plan.spec.description && { description: plan.spec.description }),
     provenance: {
       specFile: plan.spec.file,
       specSha256: plan.spec.sha256,
@@ -206,6 +240,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         backend: model?.identity.backend ?? plan.model.backend,
       },
       packageVersion: packageVersion(),
+      ...(gitCommit() && { commit: gitCommit()! }),
       ...environment(),
       seed: plan.seed,
       taskSeeds,
@@ -215,6 +250,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     },
     metrics,
     circuits: circuitResults,
+    ...(Object.keys(circuitStages).length && { circuitStages }),
+    ...(Object.keys(attention).length && { attention }),
     claims,
     timings: { totalMs: performance.now() - t0, steps: timings },
     ...(failed.has('model') && { error: failed.get('model') }),

@@ -2,6 +2,7 @@
  * What the executor needs from the runtime, as one small interface: the real one (tfjs-runtime.ts) wires the
  * model, tasks and experiments modules; tests can pass a fake.
  */
+import type { TaskAttention } from '../experiments/attention-summary.js';
 import type { Circuit, CircuitStage, MetricRequest, MetricValue } from '../experiments/types.js';
 import type { PromptSet, TaskSource } from '../tasks/types.js';
 
@@ -31,5 +32,7 @@ export interface Runtime<M extends RuntimeModel = RuntimeModel, C = unknown> {
   /** Several metrics at once, sharing each batch's clean run and reruns (one pass instead of one per metric). */
   computeMetrics?(ctx: C, reqs: MetricRequest[]): Promise<MetricValue[]>;
   discoverCircuit(ctx: C, task: string, stages: CircuitStage[]): Promise<Circuit>;
+  /** Role-to-role attention of every head, for reports (optional: a fake runtime may leave it out). */
+  attentionSummary?(ctx: C, task: string): Promise<TaskAttention>;
   dispose(ctx: C | undefined, model: M | undefined): void;
 }

@@ -2,11 +2,12 @@
 import type { Runtime, RuntimeModel } from './runtime.js';
 
 export async function tfjsRuntime(): Promise<Runtime> {
-  const [model, tasks, experiments, context] = await Promise.all([
+  const [model, tasks, experiments, context, attention] = await Promise.all([
     import('../model/index.js'),
     import('../tasks/index.js'),
     import('../experiments/index.js'),
     import('../experiments/context.js'),
+    import('../experiments/attention-summary.js'),
   ]);
   type M = Awaited<ReturnType<typeof model.loadModel>>;
   type C = ReturnType<typeof experiments.createContext>;
@@ -20,6 +21,7 @@ export async function tfjsRuntime(): Promise<Runtime> {
     computeMetric: (ctx, req) => experiments.computeMetric(ctx, req),
     computeMetrics: (ctx, reqs) => experiments.computeMetrics(ctx, reqs),
     discoverCircuit: (ctx, task, stages) => experiments.discoverCircuit(ctx, task, stages),
+    attentionSummary: (ctx, task) => attention.attentionSummary(ctx, task),
     dispose: (ctx, m) => {
       if (ctx) experiments.disposeContext(ctx);
       m?.dispose();
