@@ -14,16 +14,28 @@ export interface Quantity {
 
 const VERSUS: Record<string, string> = { distractor: 'answer − distractor', mean_others: 'answer − mean of other candidates', max_others: 'answer − best other candidate' };
 
+/** Path-patching normalisations in words (see PathPatchNormalization). */
+const NORMALIZATION_LABEL = {
+  relative_clean: '(patched − clean) / clean logit diff',
+  gap_percent: '−100·(patched − clean) / (corrupted − clean) logit diff, per batch',
+} as const;
+
+const ACCURACY_UNIT = {
+  vocab: 'fraction correct (argmax over the vocabulary)',
+  candidates: "fraction correct among the task's candidates",
+  distractors: 'fraction where the answer beats every distractor',
+} as const;
+
 /** The quantity a metric request measures (a head table's cells for table metrics). */
 export function requestQuantity(r: MetricRequest): Quantity {
   switch (r.kind) {
-    case 'accuracy': return { kind: 'accuracy', unit: r.over === 'candidates' ? 'fraction correct among the candidates' : 'fraction correct' };
+    case 'accuracy': return { kind: 'accuracy', unit: ACCURACY_UNIT[r.over ?? 'vocab'] };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
     case 'answer_prob': return { kind: 'answer_prob', unit: 'probability of the answer' };
     case 'attention': return { kind: 'attention', unit: `weight ${r.from} → ${r.to}, 0–1` };
     case 'dla': return { kind: 'dla', unit: 'logits, answer − distractor, per head' };
     case 'patching_score': return { kind: 'patching_score', unit: '(patched − clean) / (corrupted − clean) logit diff' };
-    case 'path_patch': return { kind: 'path_patch', unit: '(patched − clean) / clean logit diff, per sender head' };
+    case 'path_patch': return { kind: 'path_patch', unit: `${NORMALIZATION_LABEL[r.normalization ?? 'relative_clean']}, per sender head` };
     case 'head_scores': return { kind: `${r.score} score`, unit: 'attention weight, 0–1, per head' };
   }
 }

@@ -50,9 +50,9 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
 function stageInfo(step: CircuitStep): StageInfo[] {
   return step.stages.map((s) => {
     const r = s.receiver;
-    return r === 'logits'
-      ? { name: s.name, role: s.role, into: 'logits', receiverStages: [], receiverHeads: [] }
-      : { name: s.name, role: s.role, into: `${r.input} at ${r.positions.join(', ')}`, receiverStages: r.stages, receiverHeads: r.heads.map((h) => `${h.layer}.${h.head}`) };
+    if (r === 'logits') return { name: s.name, role: s.role, into: 'logits', receiverStages: [], receiverHeads: [] };
+    if ('resid' in r) return { name: s.name, role: s.role, into: `blocks.${r.layer}.hook_${r.resid} at ${r.positions.join(', ')}`, receiverStages: [], receiverHeads: [] };
+    return { name: s.name, role: s.role, into: `${r.input} at ${r.positions.join(', ')}`, receiverStages: r.stages, receiverHeads: r.heads.map((h) => `${h.layer}.${h.head}`) };
   });
 }
 

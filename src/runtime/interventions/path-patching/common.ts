@@ -109,9 +109,3 @@ export function normalisedTable(r: PathPatchResult, normalization: PathPatchNorm
   const values = r.patched.map((row) => row.map((per) => (per.length ? score(per) : NaN)));
   return { type: 'heads', nLayers: values.length, nHeads: values[0]?.length ?? 0, values, normalization };
 }
-
-/** Words for a table's normalisation, for reporters. */
-export const NORMALIZATION_LABEL: Record<PathPatchNormalization, string> = {
-  relative_clean: '(patched − clean) / clean logit difference',
-  gap_percent: '−100 · (patched − clean) / (corrupted − clean) logit difference, per batch, averaged',
-};

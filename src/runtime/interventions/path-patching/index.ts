@@ -6,7 +6,7 @@ import { pathPatchLiteral } from './literal.js';
 
 export { pathPatchFast } from './fast.js';
 export { pathPatchLiteral } from './literal.js';
-export { normalisedTable, senderList, NORMALIZATION_LABEL, type PathPatchOptions, type PathPatchResult } from './common.js';
+export { normalisedTable, senderList, type PathPatchOptions, type PathPatchResult } from './common.js';
 
 /** The production path: the fast version, normalised as (patched − clean) / clean logit difference. */
 export async function pathPatch(ctx: ExperimentContext, task: string, opts: PathPatchOptions): Promise<MetricValue & { raw: PathPatchResult }> {
