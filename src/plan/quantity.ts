@@ -21,7 +21,7 @@ const NORMALIZATION_LABEL = {
 } as const;
 
 const ACCURACY_UNIT = {
-  vocab: 'fraction correct (argmax over the vocabulary)',
+  vocab: 'fraction correct',
   candidates: "fraction correct among the task's candidates",
   distractors: 'fraction where the answer beats every distractor',
 } as const;
