@@ -54,7 +54,19 @@ Exit codes: 0 all claims pass, 1 a claim failed, 2 usage or spec error.`;
 function int(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^[0-9]+$/.test(v)) throw new CircuitspecError(`${flag} takes a whole number (got '${v}')`);
+  if (!Number.isSafeInteger(Number(v))) throw new CircuitspecError(`${flag} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} (got ${v}: larger numbers lose precision)`);
   return Number(v);
+}
+
+/** A `/regex/flags` filter must compile here, not deep inside the run. */
+function checkFilter(filter: string): void {
+  const re = /^\/(.*)\/([a-z]*)$/.exec(filter);
+  if (!re) return;
+  try {
+    new RegExp(re[1], re[2]);
+  } catch (e) {
+    throw new CircuitspecError(`--filter ${filter} is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
 }
 
 export function parseCli(argv: string[]): CliArgs {
@@ -94,6 +106,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.backend !== undefined && !backends.includes(v.backend)) throw new CircuitspecError(`unknown backend '${v.backend}' (backends: ${backends.join(', ')})`);
   const batchSize = int(v['batch-size'], '--batch-size');
   if (batchSize === 0) throw new CircuitspecError('--batch-size must be at least 1');
+  if (v.filter !== undefined) checkFilter(v.filter);
   const tolerance = v.tolerance === undefined ? undefined : Number(v.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new CircuitspecError(`--tolerance takes a number >= 0 (got '${v.tolerance}')`);
   return {

@@ -1,0 +1,119 @@
+/**
+ * Everything about a plan's inputs that can be checked without compute, run by `validate` and by `run` before any
+ * weights load: the backend is installed; the checkpoint's config, header, tensor names, shapes and dtypes agree
+ * (no weight is read); every task builds with the model's tokenizer and passes its checks (file:line for JSONL,
+ * data ranges, lengths against the context); the metrics have what they read (distractors). Problems are
+ * CircuitspecErrors (exit 2); doubtful inputs that still run are warnings naming the prompt or token.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { CircuitspecError, CircuitspecErrors } from '../../errors.js';
+import type { Plan, PlanTask } from '../../plan/types.js';
+import { inspectGPT2Checkpoint, readHFConfig } from '../io/checkpoint.js';
+import { configFromHF, namedConfig, NAMED_SHAPES, type ModelConfig } from '../model/config.js';
+import { buildTask, checkTask } from '../tasks/index.js';
+import type { Prompt, PromptSet } from '../tasks/types.js';
+import { gpt2Tokenizer, loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
+
+export interface PreflightReport {
+  warnings: string[];
+  /** The built prompt sets (the executor builds its own from the same sources: a Plan stays plain data). */
+  tasks: Map<string, PromptSet>;
+}
+
+interface ModelInputs { config: ModelConfig; tokenizer: Tokenizer }
+
+export async function preflight(plan: Plan): Promise<PreflightReport> {
+  checkBackend(plan.model.backend);
+  const model = await modelInputs(plan.model.source);
+  const errors: CircuitspecError[] = [];
+  const warnings: string[] = [];
+  const tasks = new Map<string, PromptSet>();
+  for (const t of plan.tasks) {
+    try {
+      const set = buildTask(t.name, t.source, model.tokenizer, { prependBos: t.prependBos, baseDir: t.baseDir });
+      checkTask(set, model.config, model.tokenizer);
+      checkDistractors(plan, t, set);
+      warnings.push(...answerWarnings(set));
+      tasks.set(t.name, set);
+    } catch (e) {
+      if (!(e instanceof CircuitspecError)) throw e;
+      errors.push(e.message.includes(`'${t.name}'`) ? e : new CircuitspecError(`task '${t.name}': ${e.message}`, e.location));
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new CircuitspecErrors(errors);
+  return { warnings, tasks };
+}
+
+/** `--backend tensorflow` needs the optional native package; say so before anything runs. */
+function checkBackend(backend: Plan['model']['backend']): void {
+  if (backend !== 'tensorflow') return;
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+  } catch {
+    throw new CircuitspecError("backend 'tensorflow' needs @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node, or use --backend wasm)", { field: 'backend' });
+  }
+}
+
+/** The config and tokenizer a model's tasks are checked with; a local checkpoint's header is checked too. */
+async function modelInputs(source: string): Promise<ModelInputs> {
+  if (source.startsWith('random:')) return { config: namedConfig(source.slice('random:'.length)), tokenizer: gpt2Tokenizer() };
+  let folder: string | undefined = existsSync(source) && statSync(source).isDirectory() ? source : undefined;
+  if (!folder) {
+    // A hub id: check the cached snapshot when there is one (no network here); otherwise it is checked on download.
+    const { resolveModelSource } = await import('../io/hub.js');
+    folder = await resolveModelSource(source, { offline: true }).catch(() => undefined);
+  }
+  if (!folder) {
+    const name = source.replace(/^(openai-community|openai)\//, '').replace(/@.*$/, '');
+    return { config: namedConfig(NAMED_SHAPES[name] ? name : 'gpt2'), tokenizer: gpt2Tokenizer() };
+  }
+  const hf = await readHFConfig(folder);
+  const config = configFromHF(hf, `${folder}/config.json`);
+  await inspectGPT2Checkpoint(folder, hf);
+  return { config, tokenizer: await loadTokenizer(folder) };
+}
+
+/** Metrics that compare the answer with a distractor (or that patch towards one) read `distractorIds[0]`. */
+function needsDistractor(plan: Plan, task: string): string | undefined {
+  for (const s of plan.steps) {
+    if (s.kind === 'circuit' && s.task === task && s.stages.length) return `circuit '${s.name}' (path patching measures the logit difference)`;
+    if (s.kind !== 'metric' || !('task' in s.request) || s.request.task !== task) continue;
+    const r = s.request;
+    if (r.kind === 'logit_diff' && (r.versus ?? 'distractor') === 'distractor') return `metric '${s.name}' (logit_diff against the distractor)`;
+    if (r.kind === 'patching_score' || r.kind === 'path_patch' || r.kind === 'dla') return `metric '${s.name}' (${r.kind} measures the logit difference)`;
+  }
+  return undefined;
+}
+
+function promptName(p: Prompt): string {
+  return `prompt ${p.id}${p.meta?.line !== undefined ? ` (line ${p.meta.line})` : ''}`;
+}
+
+function checkDistractors(plan: Plan, t: PlanTask, set: PromptSet): void {
+  const reader = needsDistractor(plan, t.name);
+  if (!reader) return;
+  const bare = set.prompts.find((p) => p.distractorIds.length === 0);
+  if (!bare) return;
+  const file = typeof bare.meta?.file === 'string' ? bare.meta.file : undefined;
+  const line = typeof bare.meta?.line === 'number' ? bare.meta.line : undefined;
+  throw new CircuitspecError(
+    `task '${t.name}', ${promptName(bare)} has no distractor, but ${reader} needs one on every prompt (it would be NaN): add "distractors" to every line`,
+    { ...(file && { file }), ...(line !== undefined && { line }), field: 'distractors' },
+  );
+}
+
+/**
+ * GPT-2 writes a word after a space as one token with its space (' Mary'); an answer without it ('Mary') is another
+ * token the model rarely predicts there, so every number about it is meaningless.
+ */
+function answerWarnings(set: PromptSet): string[] {
+  const bare = set.prompts.filter((p) => /^[A-Za-z0-9]/.test(p.answer) && /[^\s]$/.test(p.text));
+  if (!bare.length) return [];
+  const first = bare[0];
+  return [
+    `task '${set.name}': ${bare.length} of ${set.prompts.length} answers have no leading space (first: ${promptName(first)}, ${JSON.stringify(first.answer)}); ` +
+      `after a word the model predicts ${JSON.stringify(' ' + first.answer)}, so these answers likely measure the wrong token`,
+  ];
+}
