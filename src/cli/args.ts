@@ -17,6 +17,7 @@ export interface CliArgs {
   seed?: number;
   batchSize?: number;
   bail: boolean;
+  verify: boolean;
   reporter: string;
   out?: string;
   json: boolean;
@@ -42,6 +43,7 @@ Options:
   --seed <n>             override the spec's seed
   --batch-size <n>       prompts per forward pass
   --bail                 stop at the first failing claim
+  --verify               re-hash cached model downloads (sha256) before using them
   --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
   --out <file>           also write the results JSON here
   --json                 (plan, list) print JSON
@@ -83,6 +85,7 @@ export function parseCli(argv: string[]): CliArgs {
         seed: { type: 'string' },
         'batch-size': { type: 'string' },
         bail: { type: 'boolean', default: false },
+        verify: { type: 'boolean', default: false },
         reporter: { type: 'string', default: 'default' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -96,7 +99,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const { values: v, positionals } = parsed;
   const [first, ...rest] = positionals;
-  if (v.help || v.version) return { command: 'run', paths: [], bail: false, reporter: 'default', json: false, help: v.help!, version: v.version! };
+  if (v.help || v.version) return { command: 'run', paths: [], bail: false, verify: false, reporter: 'default', json: false, help: v.help!, version: v.version! };
   if (!first) throw new CircuitspecError(`missing command (one of ${COMMANDS.join(', ')}; see circuitspec --help)`);
   if (!(COMMANDS as readonly string[]).includes(first)) {
     throw new CircuitspecError(`unknown command '${first}'${didYouMean(first, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
@@ -119,6 +122,7 @@ export function parseCli(argv: string[]): CliArgs {
     seed: int(v.seed, '--seed'),
     batchSize,
     bail: v.bail!,
+    verify: v.verify!,
     reporter: v.reporter!,
     out: v.out,
     json: v.json!,

@@ -12,6 +12,8 @@ import type { Runtime } from '../runtime/executor/runtime.js';
 
 export interface RunOptions extends CompileOptions, Selection {
   bail?: boolean;
+  /** Re-hash cached model downloads (`--verify`). */
+  verify?: boolean;
   runtime?: Runtime;
   onEvent?: EventSink;
 }
@@ -48,7 +50,7 @@ export async function runSpec(file: string, opts: RunOptions = {}): Promise<Spec
   const { plan: selected, dropped } = selectClaims(plan, opts);
   checkSelection([selected], opts);
   const warnings = await checkInputs(selected);
-  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped, warnings });
+  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, warnings });
 }
 
 /** Compiles and checks every spec first (so a bad input stops the run before any model loads), then runs them. */
@@ -70,7 +72,7 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const specs: SpecResult[] = [];
   for (const [i, { plan, dropped }] of plans.entries()) {
     if (opts.bail && specs.length && runFailed(summarize(specs))) break;
-    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, dropped, warnings: warnings[i] }));
+    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, warnings: warnings[i] }));
   }
   const results: RunResults = { version: 1, specs, summary: summarize(specs), durationMs: performance.now() - t0 };
   opts.onEvent?.({ type: 'run-end', results });

@@ -19,7 +19,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   };
   const results = await runSpecs(files, {
     model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize,
-    filter: args.filter, tags: args.tags, bail: args.bail, onEvent,
+    filter: args.filter, tags: args.tags, bail: args.bail, verify: args.verify, onEvent,
   });
   if (args.out) writeAtomic(args.out, JSON.stringify(results, null, 2) + '\n');
   // A checkpoint or task file that fails while loading is bad input (2), not a failed claim (1).

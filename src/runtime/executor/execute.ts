@@ -20,6 +20,8 @@ export interface ExecuteOptions {
   bail?: boolean;
   /** Claims left out by selection, reported as skipped. */
   dropped?: PlanClaim[];
+  /** Re-hash cached model downloads before loading them. */
+  verify?: boolean;
   /** Warnings found before the run (preflight), reported with the spec's results. */
   warnings?: string[];
 }
@@ -112,7 +114,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   const runStep = async (step: PlanStep): Promise<void> => {
     switch (step.kind) {
       case 'load_model':
-        model = await runtime.loadModel(plan.model.source, { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed });
+        model = await runtime.loadModel(plan.model.source, { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed, ...(opts.verify && { verify: true }) });
         ctx = runtime.createContext(model, {
           seed: plan.seed,
           batchSize: plan.batchSize,

@@ -15,6 +15,8 @@ export interface LoadModelOptions {
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   processing: 'none' | 'transformerlens' | Record<string, boolean>;
   seed: number;
+  /** Re-hash cached downloads (`--verify`). */
+  verify?: boolean;
 }
 
 export type Progress = (p: { step: string; done: number; total: number }) => void;

@@ -12,7 +12,7 @@ export async function tfjsRuntime(): Promise<Runtime> {
   type M = Awaited<ReturnType<typeof model.loadModel>>;
   type C = ReturnType<typeof experiments.createContext>;
   const rt: Runtime<M & RuntimeModel, C> = {
-    loadModel: (source, opts) => model.loadModel(source, { backend: opts.backend, processing: opts.processing, seed: opts.seed }) as Promise<M & RuntimeModel>,
+    loadModel: (source, opts) => model.loadModel(source, { backend: opts.backend, processing: opts.processing, seed: opts.seed, verify: opts.verify }) as Promise<M & RuntimeModel>,
     buildTask: (name, source, m, opts) => tasks.buildTask(name, source, m.tokenizer, opts),
     checkTask: (set, m) => {
       tasks.checkTask(set, m.config);
