@@ -19,6 +19,8 @@ export interface ResolveOptions {
   revision?: string; // default 'main'; an '@revision' in the source wins
   token?: string; // default $HF_TOKEN
   onProgress?: Progress;
+  /** Told when a download is retried (a stall, a dropped connection); default: a line on stderr. */
+  onRetry?: (message: string) => void;
   /** Re-hash cached files against their sha256 (a corrupted blob is downloaded again, or an error offline). */
   verify?: boolean;
 }
@@ -94,13 +96,14 @@ export async function resolveModelSource(source: string, opts: ResolveOptions = 
     }
     const blob = join(repoDir, 'blobs', remote.etag);
     if ((await blobLooksComplete(blob, remote.size)) && opts.verify && !(await blobHashMatches(blob, remote.etag))) {
-      process.stderr.write(`cached ${file} of ${id.repo} does not match its sha256 ${remote.etag}: downloading it again\n`);
+      const say = opts.onRetry ?? ((m: string) => void process.stderr.write(`${m}\n`));
+      say(`cached ${file} of ${id.repo} does not match its sha256 ${remote.etag}: downloading it again`);
       await rm(blob, { force: true });
     }
     if (!(await blobLooksComplete(blob, remote.size))) {
       await mkdir(dirname(blob), { recursive: true });
       const pinned = `${endpoint}/${id.repo}/resolve/${commit}/${file}`;
-      await downloadBlob(pinned, blob, remote, { token, file, onProgress: opts.onProgress });
+      await downloadBlob(pinned, blob, remote, { token, file, onProgress: opts.onProgress, onRetry: opts.onRetry });
     }
     await linkSnapshot(blob, join(repoDir, 'snapshots', commit, file));
   }
