@@ -33,6 +33,8 @@ export interface PlanTask {
   prompts?: number;
   /** Typical prompt length in tokens, for estimates. */
   positions?: number;
+  /** Where the task is declared, so an error found when it is built points into the spec. */
+  at?: SpecLocation;
 }
 
 /** Where in the spec something came from, for reports and errors. */

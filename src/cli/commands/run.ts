@@ -22,7 +22,10 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
     filter: args.filter, tags: args.tags, bail: args.bail, verify: args.verify, onEvent,
   });
   if (args.out) writeAtomic(args.out, JSON.stringify(results, null, 2) + '\n');
-  // A checkpoint or task file that fails while loading is bad input (2), not a failed claim (1).
-  if (results.specs.some((s) => s.inputError)) return 2;
+  // A checkpoint or task file that fails while loading is bad input (2), not a failed claim (1); its one line
+  // also goes to stderr, where every other input error is.
+  const bad = results.specs.filter((s) => s.inputError);
+  for (const s of bad) io.err(`${s.error}\n`);
+  if (bad.length) return 2;
   return runFailed(results.summary) ? 1 : 0;
 }

@@ -45,6 +45,7 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
     roles,
     prompts: promptCount(t),
     positions: POSITIONS[t.source],
+    at: ctx.location(['tasks', name]),
   };
 }
 

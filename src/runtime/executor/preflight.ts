@@ -38,7 +38,10 @@ export async function preflight(plan: Plan): Promise<PreflightReport> {
       tasks.set(t.name, set);
     } catch (e) {
       if (!(e instanceof CircuitspecError)) throw e;
-      errors.push(e.message.includes(`'${t.name}'`) ? e : new CircuitspecError(`task '${t.name}': ${e.message}`, e.location));
+      // Errors without a file of their own (a generator's) point at the task in the spec.
+      const where = e.location.file || !t.at ? e.location
+        : { file: t.at.file, line: t.at.line, column: t.at.column, field: `tasks.${t.name}${e.location.field && !e.location.field.startsWith('tasks.') ? `.${e.location.field}` : ''}` };
+      errors.push(new CircuitspecError(e.message.includes(`'${t.name}'`) ? e.message : `task '${t.name}': ${e.message}`, where));
     }
   }
   if (errors.length === 1) throw errors[0];
