@@ -6,6 +6,7 @@ import type { EventSink } from '../plan/events.js';
 import { runFailed, summarize, type RunResults, type SpecResult } from '../plan/results.js';
 import { selectClaims, type Selection } from '../plan/select.js';
 import type { Plan } from '../plan/types.js';
+import type { PromptSet } from '../runtime/tasks/types.js';
 import { executePlan } from '../runtime/executor/execute.js';
 import { preflight } from '../runtime/executor/preflight.js';
 import type { Runtime } from '../runtime/executor/runtime.js';
@@ -28,13 +29,19 @@ function inSpec(plan: Plan, e: CircuitspecError): CircuitspecError {
  * The input checks `validate` and `run` share (preflight.ts): the spec's warnings, or its errors located at the
  * spec, a task file or the checkpoint. A plan with no steps left (every claim filtered out) loads nothing.
  */
-export async function checkInputs(plan: Plan): Promise<string[]> {
-  if (!plan.steps.length) return [];
+export async function checkInputs(plan: Plan): Promise<{ warnings: string[]; prebuilt?: Map<string, PromptSet> }> {
+  if (!plan.steps.length) return { warnings: [] };
   try {
-    return (await preflight(plan)).warnings;
+    const r = await preflight(plan);
+    return { warnings: r.warnings, ...(r.exact && { prebuilt: r.tasks }) };
   } catch (e) {
     throw e instanceof CircuitspecError ? inSpec(plan, e) : e;
   }
+}
+
+/** Preflight's prompt sets serve the run, unless the caller brought its own runtime (which builds its own). */
+function reuse(c: Awaited<ReturnType<typeof checkInputs>>, opts: RunOptions) {
+  return { warnings: c.warnings, ...(!opts.runtime && c.prebuilt && { prebuilt: c.prebuilt }) };
 }
 
 /** `--filter`/`--tag` that select nothing are a usage error, not a vacuous pass. */
@@ -49,8 +56,8 @@ export async function runSpec(file: string, opts: RunOptions = {}): Promise<Spec
   const plan = compileFile(resolve(file), opts);
   const { plan: selected, dropped } = selectClaims(plan, opts);
   checkSelection([selected], opts);
-  const warnings = await checkInputs(selected);
-  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, warnings });
+  const checked = await checkInputs(selected);
+  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, ...reuse(checked, opts) });
 }
 
 /** Compiles and checks every spec first (so a bad input stops the run before any model loads), then runs them. */
@@ -58,11 +65,11 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const t0 = performance.now();
   const plans = files.map((f) => selectClaims(compileFile(resolve(f), opts), opts));
   checkSelection(plans.map((p) => p.plan), opts);
-  const warnings: string[][] = [];
+  const checked: Awaited<ReturnType<typeof checkInputs>>[] = [];
   const errors: CircuitspecError[] = [];
   for (const { plan } of plans) {
     try {
-      warnings.push(await checkInputs(plan));
+      checked.push(await checkInputs(plan));
     } catch (e) {
       if (!(e instanceof CircuitspecError)) throw e;
       errors.push(...(e instanceof CircuitspecErrors ? e.errors : [e]));
@@ -72,7 +79,7 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const specs: SpecResult[] = [];
   for (const [i, { plan, dropped }] of plans.entries()) {
     if (opts.bail && specs.length && runFailed(summarize(specs))) break;
-    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, warnings: warnings[i] }));
+    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, ...reuse(checked[i], opts) }));
   }
   const results: RunResults = { version: 1, specs, summary: summarize(specs), durationMs: performance.now() - t0 };
   opts.onEvent?.({ type: 'run-end', results });

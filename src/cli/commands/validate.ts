@@ -19,7 +19,7 @@ export async function validateCommand(args: CliArgs, io: Output): Promise<number
   for (const file of files) {
     try {
       const plan = compileFile(file, { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize });
-      const warnings = await checkInputs(plan);
+      const { warnings } = await checkInputs(plan);
       io.out(`${s.green('✓')} ${plan.spec.file} ${s.dim(`(${plan.claims.length} claims)`)}\n`);
       for (const w of warnings) io.err(`warning: ${plan.spec.file}: ${w}\n`);
     } catch (e) {

@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   dropped?: PlanClaim[];
   /** Re-hash cached model downloads before loading them. */
   verify?: boolean;
+  /** Prompt sets already built (and checked) by preflight from these same sources, so they are not built twice. */
+  prebuilt?: Map<string, PromptSet>;
   /** Warnings found before the run (preflight), reported with the spec's results. */
   warnings?: string[];
 }
@@ -123,7 +125,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         return;
       case 'build_task': {
         const t = plan.tasks.find((x) => x.name === step.task)!;
-        taskSets.set(t.name, runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir }));
+        taskSets.set(t.name, opts.prebuilt?.get(t.name) ?? runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir }));
         return;
       }
       case 'check_task': {

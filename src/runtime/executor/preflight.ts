@@ -17,11 +17,13 @@ import { gpt2Tokenizer, loadTokenizer, type Tokenizer } from '../tokenizer/index
 
 export interface PreflightReport {
   warnings: string[];
-  /** The built prompt sets (the executor builds its own from the same sources: a Plan stays plain data). */
+  /** The built prompt sets: the executor reuses them when `exact` (built with the very tokenizer it will load). */
   tasks: Map<string, PromptSet>;
+  /** False for a hub model not yet downloaded: its tasks were checked with GPT-2's tokenizer and shapes. */
+  exact: boolean;
 }
 
-interface ModelInputs { config: ModelConfig; tokenizer: Tokenizer }
+interface ModelInputs { config: ModelConfig; tokenizer: Tokenizer; exact: boolean }
 
 export async function preflight(plan: Plan): Promise<PreflightReport> {
   checkBackend(plan.model.backend);
@@ -46,7 +48,7 @@ export async function preflight(plan: Plan): Promise<PreflightReport> {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new CircuitspecErrors(errors);
-  return { warnings, tasks };
+  return { warnings, tasks, exact: model.exact };
 }
 
 /** `--backend tensorflow` needs the optional native package; say so before anything runs. */
@@ -61,7 +63,7 @@ function checkBackend(backend: Plan['model']['backend']): void {
 
 /** The config and tokenizer a model's tasks are checked with; a local checkpoint's header is checked too. */
 async function modelInputs(source: string): Promise<ModelInputs> {
-  if (source.startsWith('random:')) return { config: namedConfig(source.slice('random:'.length)), tokenizer: gpt2Tokenizer() };
+  if (source.startsWith('random:')) return { config: namedConfig(source.slice('random:'.length)), tokenizer: gpt2Tokenizer(), exact: true };
   let folder: string | undefined = existsSync(source) && statSync(source).isDirectory() ? source : undefined;
   if (!folder) {
     // A hub id: check the cached snapshot when there is one (no network here); otherwise it is checked on download.
@@ -70,12 +72,12 @@ async function modelInputs(source: string): Promise<ModelInputs> {
   }
   if (!folder) {
     const name = source.replace(/^(openai-community|openai)\//, '').replace(/@.*$/, '');
-    return { config: namedConfig(NAMED_SHAPES[name] ? name : 'gpt2'), tokenizer: gpt2Tokenizer() };
+    return { config: namedConfig(NAMED_SHAPES[name] ? name : 'gpt2'), tokenizer: gpt2Tokenizer(), exact: false };
   }
   const hf = await readHFConfig(folder);
   const config = configFromHF(hf, `${folder}/config.json`);
   await inspectGPT2Checkpoint(folder, hf);
-  return { config, tokenizer: await loadTokenizer(folder) };
+  return { config, tokenizer: await loadTokenizer(folder), exact: true };
 }
 
 /** Metrics that compare the answer with a distractor (or that patch towards one) read `distractorIds[0]`. */
