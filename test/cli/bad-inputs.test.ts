@@ -64,6 +64,7 @@ const CASES: Case[] = [
   { input: 'JSONL: an answer of several tokens', files: { 'data.jsonl': LINES(line({ answer: ' Maryanne-Louise' })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:1: answer: task 't': .*single token/ },
   { input: 'JSONL: a corrupted prompt of another length', files: { 'data.jsonl': LINES(line({ corrupted: 'When Mary and John went to the big store, Mary gave a drink to' })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:1: corrupted: task 't': the corrupted prompt has \d+ tokens but the prompt has \d+/ },
   { input: 'JSONL: a role word not in the prompt', files: { 'data.jsonl': LINES(line({ roles: { IO: 'Alice' } })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:1: roles\.IO: task 't': role IO: the word "Alice" does not occur in the prompt$/ },
+  { input: 'JSONL: a role a metric reads, absent on a line', files: { 'data.jsonl': LINES(line({ roles: { IO: 'Mary' } }), line({})), 'a.spec.yaml': jsonlSpec('ld: {kind: attention, task: t, head: "1.0", from: END, to: IO}') }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:2: roles\.IO: task 't', prompt t#1 \(line 2\) has no role IO, which metric 'ld' reads on every prompt$/ },
   { input: 'JSONL: a role index out of range', files: { 'data.jsonl': LINES(line({ roles: { X: 99 } })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:1: roles\.X: task 't': role X: token index 99 is outside the prompt's \d+ tokens$/ },
   { input: 'JSONL: an empty file', files: { 'data.jsonl': '', 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl: task 't': the task file has no prompts$/ },
   { input: 'JSONL: a prompt longer than the context', files: { 'data.jsonl': LINES(line({ prompt: ' and'.repeat(80) + ' Mary' })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 2, message: /^data\.jsonl:1: tasks\.t: task 't', prompt t#0 \(line 1\): the prompt has 81 tokens, more than the model's context of 64$/ },
@@ -152,6 +153,6 @@ describe('bad inputs', () => {
       expect(r.message, r.c.input).toMatch(r.c.message);
       expect(r.err, r.c.input).not.toMatch(/\n\s+at |internal error/);
     }
-    expect(readme.slice(start, end + END.length), 'the README bad-input table is out of date: npm run readme:bad-inputs').toBe(generated);
+    if (!process.env.UPDATE_README) expect(readme.slice(start, end + END.length), 'the README bad-input table is out of date: npm run readme:bad-inputs').toBe(generated);
   });
 });

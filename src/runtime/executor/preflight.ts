@@ -36,6 +36,7 @@ export async function preflight(plan: Plan): Promise<PreflightReport> {
       const set = buildTask(t.name, t.source, model.tokenizer, { prependBos: t.prependBos, baseDir: t.baseDir });
       checkTask(set, model.config, model.tokenizer);
       checkDistractors(plan, t, set);
+      checkRoles(plan, t, set);
       warnings.push(...answerWarnings(set));
       tasks.set(t.name, set);
     } catch (e) {
@@ -107,6 +108,49 @@ function checkDistractors(plan: Plan, t: PlanTask, set: PromptSet): void {
     `task '${t.name}', ${promptName(bare)} has no distractor, but ${reader} needs one on every prompt (it would be NaN): add "distractors" to every line`,
     { ...(file && { file }), ...(line !== undefined && { line }), field: 'distractors' },
   );
+}
+
+/** Role → the first step that reads it on this task's prompts. */
+function rolesRead(plan: Plan, task: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (roles: Iterable<string> | undefined, who: string) => {
+    for (const r of roles ?? []) if (!out.has(r)) out.set(r, who);
+  };
+  for (const s of plan.steps) {
+    if (s.kind === 'circuit' && s.task === task) {
+      for (const st of s.stages) {
+        add(st.senderPositions ?? ['END'], `circuit '${s.name}'`);
+        if (st.receiver !== 'logits') add(st.receiver.positions, `circuit '${s.name}'`);
+      }
+    }
+    if (s.kind !== 'metric' || !('task' in s.request) || s.request.task !== task) continue;
+    const r = s.request, who = `metric '${s.name}'`;
+    if (r.kind === 'attention') add([r.from, r.to], who);
+    if (r.kind === 'path_patch') {
+      add(r.senderPositions ?? (r.receivers === 'logits' ? ['END'] : []), who);
+      if (r.receivers !== 'logits') add(r.receivers.positions, who);
+    }
+    if ('with' in r) {
+      for (const iv of r.with ?? []) {
+        if (iv.type === 'attention_override') add([iv.query, ...Object.keys(iv.keys)], who);
+        else add(iv.positions, who);
+      }
+    }
+  }
+  return out;
+}
+
+/** A JSONL line may name its own roles; one a metric reads must be on every line, or the run fails midway. */
+function checkRoles(plan: Plan, t: PlanTask, set: PromptSet): void {
+  for (const [role, who] of rolesRead(plan, t.name)) {
+    const lacking = set.prompts.find((p) => !(role in p.roles));
+    if (!lacking) continue;
+    const file = typeof lacking.meta?.file === 'string' ? lacking.meta.file : undefined;
+    const line = typeof lacking.meta?.line === 'number' ? lacking.meta.line : undefined;
+    throw new CircuitspecError(`task '${t.name}', ${promptName(lacking)} has no role ${role}, which ${who} reads on every prompt`, {
+      ...(file && { file }), ...(line !== undefined && { line }), field: `roles.${role}`,
+    });
+  }
 }
 
 /**
