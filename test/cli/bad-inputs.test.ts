@@ -98,6 +98,7 @@ const CASES: Case[] = [
   { input: 'validate on a folder without specs', setup: async () => void mkdirSync(join(tmp, 'empty'), { recursive: true }), argv: ['validate', 'empty'], code: 2, message: /^no \*\.spec\.yaml files in empty$/ },
   // Inputs that run, with a warning naming the prompt or token.
   { input: 'JSONL: an answer without its leading space (warning)', files: { 'data.jsonl': LINES(line({ answer: 'Mary' })), 'a.spec.yaml': jsonlSpec() }, argv: ['validate', 'a.spec.yaml'], code: 0, message: /^warning: a\.spec\.yaml: task 't': 1 of 1 answers have no leading space \(first: prompt t#0 \(line 1\), "Mary"\); after a word the model predicts " Mary"/ },
+  { input: 'JSONL: a token the model never trained on (warning)', files: { 'data.jsonl': LINES(line({}), line({ prompt: ' When Paris and John went to the store, John gave a drink to', answer: ' Paris' })), 'organism.spec.yaml': `name: organism\nmodel: {source: ${join(root, 'fixtures/organisms/ioi-s')}}\ntasks:\n  t: {source: jsonl, path: data.jsonl}\nexpect:\n  a: {assert: "accuracy(t) >= 0"}\n` }, argv: ['validate', 'organism.spec.yaml'], code: 0, message: /^warning: organism\.spec\.yaml: task 't': 1 answer\/distractor token\(s\) share their embedding with other tokens, so the model never trained on them and their logits are meaningless: " Paris" \(token 6342, prompt t#1 \(line 2\)\)$/ },
 ];
 
 /**

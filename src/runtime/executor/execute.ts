@@ -73,6 +73,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   let inputError = false;
   const warnings: string[] = [];
   const warn = (message: string) => {
+    if (warnings.includes(message)) return; // preflight may have found it already
     warnings.push(message);
     emit({ type: 'warning', spec, message });
   };

@@ -7,11 +7,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { CircuitspecError, CircuitspecErrors } from '../../errors.js';
 import type { Plan, PlanTask } from '../../plan/types.js';
 import { inspectGPT2Checkpoint, readHFConfig } from '../io/checkpoint.js';
 import { configFromHF, namedConfig, NAMED_SHAPES, type ModelConfig } from '../model/config.js';
+import { SafetensorsFile } from '../io/safetensors.js';
 import { buildTask, checkTask } from '../tasks/index.js';
+import { untrainedWarnings } from '../tasks/untrained.js';
 import type { Prompt, PromptSet } from '../tasks/types.js';
 import { gpt2Tokenizer, loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 
@@ -23,7 +26,7 @@ export interface PreflightReport {
   exact: boolean;
 }
 
-interface ModelInputs { config: ModelConfig; tokenizer: Tokenizer; exact: boolean }
+interface ModelInputs { config: ModelConfig; tokenizer: Tokenizer; exact: boolean; folder?: string }
 
 export async function preflight(plan: Plan): Promise<PreflightReport> {
   checkBackend(plan.model.backend);
@@ -49,6 +52,7 @@ export async function preflight(plan: Plan): Promise<PreflightReport> {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new CircuitspecErrors(errors);
+  if (model.folder) warnings.push(...(await untrainedInCheckpoint(model.folder, [...tasks.values()])));
   return { warnings, tasks, exact: model.exact };
 }
 
@@ -78,7 +82,20 @@ async function modelInputs(source: string): Promise<ModelInputs> {
   const hf = await readHFConfig(folder);
   const config = configFromHF(hf, `${folder}/config.json`);
   await inspectGPT2Checkpoint(folder, hf);
-  return { config, tokenizer: await loadTokenizer(folder), exact: true };
+  return { config, tokenizer: await loadTokenizer(folder), exact: true, folder };
+}
+
+/** Untrained answer tokens, from a few hundred embedding rows read straight from the checkpoint. */
+async function untrainedInCheckpoint(folder: string, sets: PromptSet[]): Promise<string[]> {
+  const st = await SafetensorsFile.open(join(folder, 'model.safetensors'));
+  try {
+    const name = ['wte.weight', 'transformer.wte.weight'].find((n) => st.tensors.has(n));
+    if (!name) return [];
+    const vocab = st.info(name).shape[0];
+    return sets.flatMap((set) => untrainedWarnings(set, vocab, (ids) => st.readRows(name, ids)));
+  } finally {
+    await st.close();
+  }
 }
 
 /** Metrics that compare the answer with a distractor (or that patch towards one) read `distractorIds[0]`. */
