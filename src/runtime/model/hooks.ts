@@ -125,6 +125,7 @@ export function validateHooks(hooks: Hook[], c: ModelConfig, run: RunShape): Par
     if (hook.value instanceof tf.Tensor && hook.value.isDisposed) throw new CircuitspecError(`hook '${p.name}': its value tensor was already disposed`, { field: p.name });
     const runShape = hookShape(p, c, run.B, run.K, run.start);
     replacementShape(hook.value, p, runShape, hookShape(p, c, run.B, run.K, 0), run.start);
+    if (hook.heads !== undefined && !Array.isArray(hook.heads)) throw new CircuitspecError(`hook '${hook.name}': heads must be an array of head indices (got ${describe(hook.heads)})`, { field: hook.name });
     if (hook.heads) {
       if (p.headAxis === null) throw new CircuitspecError(`hook '${hook.name}' has no head axis, so 'heads' cannot be used`, { field: hook.name });
       for (const h of hook.heads) {

@@ -133,6 +133,7 @@ describe('hooks', () => {
     await misuse({ hooks: [{ name: 'hook_embed', fn: (x: tf.Tensor) => x.arraySync() }] }, /callback returned an array/);
     await misuse({ hooks: [{ name: 'hook_embed', fn: async (x: tf.Tensor) => x }] }, /callback returned a Promise \(callbacks must be synchronous\)/);
     await misuse({ hooks: [{ name: 'hook_embed', fn: (x: tf.Tensor) => { const y = tf.mul(x, 1); y.dispose(); return y; } }] }, /callback returned a disposed tensor/);
+    await misuse({ hooks: [{ name: 'blocks.0.attn.hook_z', value: tf.zeros([3, 7, 4, 8]), heads: 2 }] }, /heads must be an array of head indices \(got number 2\)/);
     const gone = tf.zeros([3, 7, 32]);
     gone.dispose();
     await misuse({ hooks: [{ name: 'blocks.0.hook_resid_pre', value: gone }] }, /its value tensor was already disposed/);
