@@ -1,11 +1,12 @@
 /**
  * Path-patching stage benchmark (npm run bench:stages): one stage of each kind the paper's circuits use, on
- * random:gpt2-medium, each timed against one forward pass of the same batch (logits at END), on the paper's own
+ * random:gpt2-medium, each timed (CPU time of this single-threaded process, so other load on the machine does not
+ * skew the ratio) against one forward pass of the same batch (logits at END), on the paper's own
  * prompt shapes: IOI "mixed" prompts (14-20 tokens, S2 in the middle, padded batches) and the released Colored
  * Objects prompts (62 tokens, question object at 57). Head-receiver stages use the paper's sender rules (senders
  * below the lowest receiver layer, receivers excluded). Output format is fixed so runs can be compared:
  *
- *   stage <name>: <seconds> s = <X> forward passes (<senders> senders)
+ *   stage <name>: <seconds> s CPU = <X> forward passes (<senders> senders; …)
  *   ...
  *   max forward-pass equivalents per stage: X
  *
@@ -37,10 +38,17 @@ const STAGES: [string, string, PathPatchOptions][] = [
   ['cobj v at question_object, receivers in layers 12-13', 'cobj', { receivers: { heads: heads('12.3,13.4,13.13'), input: 'v', positions: ['question_object'] }, senderPositions: ['question_object'], ...paper }],
 ];
 
-async function forwardMs(model: HookedGPT2, ids: number[][]): Promise<number> {
+/** CPU time (user + system, ms) of a call: robust to other processes sharing the cores, unlike wall time. */
+async function cpuMs(f: () => Promise<unknown>): Promise<{ cpu: number; wall: number; sys: number; user: number }> {
+  const u = process.cpuUsage();
   const t = performance.now();
-  (await model.runWithHooks(ids, { logitsAt: 'last' })).logits.dispose();
-  return performance.now() - t;
+  await f();
+  const d = process.cpuUsage(u);
+  return { cpu: (d.user + d.system) / 1000, wall: performance.now() - t, sys: d.system / 1000, user: d.user / 1000 };
+}
+
+async function forward(model: HookedGPT2, ids: number[][]): Promise<number> {
+  return (await cpuMs(async () => (await model.runWithHooks(ids, { logitsAt: 'last' })).logits.dispose())).cpu;
 }
 
 async function main(): Promise<void> {
@@ -56,21 +64,18 @@ async function main(): Promise<void> {
   const ctx: ExperimentContext = createContext(model, tasks, { batchSize: n });
   console.log(`path-patching stages: random:${modelName} (${model.config.nLayers}×${model.config.nHeads}), ${n} prompts per task, backend ${tf.getBackend()}`);
   const ids = new Map(tasks.map((t) => [t.name, t.prompts.map((p) => p.tokens)]));
-  await forwardMs(model, ids.get('ioi')!.slice(0, 2)); // warm-up
+  await forward(model, ids.get('ioi')!.slice(0, 2)); // warm-up
   let worst = 0;
   for (const [name, task, opts] of STAGES.filter((s) => s[0].includes(only))) {
-    const fwd = Math.min(await forwardMs(model, ids.get(task)!), await forwardMs(model, ids.get(task)!));
+    // Costs in CPU time of this (single-threaded) process, so a busy machine does not skew the ratio.
+    const fwd = Math.min(await forward(model, ids.get(task)!), await forward(model, ids.get(task)!));
     (globalThis as { gc?: () => void }).gc?.();
-    const usage = process.cpuUsage();
-    const t = performance.now();
-    await pathPatchFast(ctx, task, opts);
-    const ms = performance.now() - t;
-    const cpu = process.cpuUsage(usage);
-    const x = ms / fwd;
+    const r = await cpuMs(() => pathPatchFast(ctx, task, opts));
+    const x = r.cpu / fwd;
     worst = Math.max(worst, x);
     const nSenders = senderList(model.config, opts).length;
     const mem = tf.memory();
-    console.log(`stage ${name}: ${(ms / 1000).toFixed(1)} s = ${x.toFixed(1)} forward passes (${nSenders} senders; forward ${(fwd / 1000).toFixed(2)} s; sys/user ${(cpu.system / cpu.user * 100).toFixed(0)}%; ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(0)} MiB after)`);
+    console.log(`stage ${name}: ${(r.cpu / 1000).toFixed(1)} s CPU = ${x.toFixed(1)} forward passes (${nSenders} senders; forward ${(fwd / 1000).toFixed(2)} s CPU; wall ${(r.wall / 1000).toFixed(1)} s; sys/user ${(r.sys / r.user * 100).toFixed(0)}%; ${mem.numTensors} tensors, ${(mem.numBytes / 2 ** 20).toFixed(0)} MiB after)`);
   }
   console.log(`max forward-pass equivalents per stage: ${worst.toFixed(1)}`);
   disposeContext(ctx);

@@ -30,3 +30,14 @@ export class CircuitspecError extends Error {
 export function isCircuitspecError(e: unknown): e is CircuitspecError {
   return e instanceof CircuitspecError;
 }
+
+/** Several errors found in one pass (every bad task of a spec, …), printed one line each. */
+export class CircuitspecErrors extends CircuitspecError {
+  constructor(readonly errors: CircuitspecError[]) {
+    super(errors.map((e) => e.message).join('; '), errors[0]?.location ?? {});
+    this.name = 'CircuitspecErrors';
+  }
+  override format(): string {
+    return this.errors.map((e) => e.format()).join('\n');
+  }
+}

@@ -9,6 +9,7 @@ import { compileFile, type CompileOptions } from './dsl/compile.js';
 import { formatExpected, formatMeasured } from './plan/format.js';
 import type { SpecResult } from './plan/results.js';
 import { selectClaims, type Selection } from './plan/select.js';
+import { checkInputs } from './cli/runner.js';
 import { executePlan } from './runtime/executor/execute.js';
 import type { Runtime } from './runtime/executor/runtime.js';
 
@@ -24,7 +25,9 @@ export function describeSpec(path: string, opts: DescribeSpecOptions = {}): void
   describe(plan.spec.name, () => {
     let result: SpecResult;
     beforeAll(async () => {
-      result = await executePlan(plan, { runtime: opts.runtime });
+      // Bad input (task data, checkpoint) fails the setup with its one located line, before any weights load.
+      const { warnings, prebuilt } = await checkInputs(plan);
+      result = await executePlan(plan, { runtime: opts.runtime, warnings, ...(!opts.runtime && { prebuilt }) });
     }, timeout);
     for (const claim of plan.claims) {
       const test = claim.mode === 'skip' ? it.skip : claim.mode === 'xfail' ? it.fails : it;
@@ -33,7 +36,7 @@ export function describeSpec(path: string, opts: DescribeSpecOptions = {}): void
         if (!r) throw new Error(`claim '${claim.name}' did not run${result.error ? `: ${result.error}` : ''}`);
         if (r.verdict === 'pass' || r.verdict === 'xpass') return;
         const detail = r.checks.map((k) => `${k.text}: got ${formatMeasured(k.measured)}, expected ${formatExpected(k)}`).join('\n');
-        throw new Error(`${r.assert}\n${r.message ?? detail}`);
+        throw new Error(`${r.assert}\n${r.message ?? detail}${r.verdict === 'error' && result.error ? `\n${result.error}` : ''}`);
       }, timeout);
     }
   });

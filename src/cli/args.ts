@@ -18,6 +18,7 @@ export interface CliArgs {
   batchSize?: number;
   limit?: number;
   bail: boolean;
+  verify: boolean;
   reporter: string;
   out?: string;
   json: boolean;
@@ -45,6 +46,7 @@ Options:
   --batch-size <n>       prompts per forward pass
   --limit <n>            only the first n prompts of every task (try a slice first)
   --bail                 stop at the first failing claim
+  --verify               re-hash cached model downloads (sha256) before using them
   --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
   --out <file>           also write the results JSON here (with --reporter html: the HTML page)
   --json                 (plan, list) print JSON
@@ -57,7 +59,19 @@ Exit codes: 0 all claims pass, 1 a claim failed, 2 usage or spec error.`;
 function int(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^[0-9]+$/.test(v)) throw new CircuitspecError(`${flag} takes a whole number (got '${v}')`);
+  if (!Number.isSafeInteger(Number(v))) throw new CircuitspecError(`${flag} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} (got ${v}: larger numbers lose precision)`);
   return Number(v);
+}
+
+/** A `/regex/flags` filter must compile here, not deep inside the run. */
+function checkFilter(filter: string): void {
+  const re = /^\/(.*)\/([a-z]*)$/.exec(filter);
+  if (!re) return;
+  try {
+    new RegExp(re[1], re[2]);
+  } catch (e) {
+    throw new CircuitspecError(`--filter ${filter} is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
 }
 
 export function parseCli(argv: string[]): CliArgs {
@@ -75,6 +89,7 @@ export function parseCli(argv: string[]): CliArgs {
         'batch-size': { type: 'string' },
         limit: { type: 'string' },
         bail: { type: 'boolean', default: false },
+        verify: { type: 'boolean', default: false },
         reporter: { type: 'string', default: 'default' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -88,7 +103,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const { values: v, positionals } = parsed;
   const [first, ...rest] = positionals;
-  if (v.help || v.version) return { command: 'run', paths: [], bail: false, reporter: 'default', json: false, help: v.help!, version: v.version! };
+  if (v.help || v.version) return { command: 'run', paths: [], bail: false, verify: false, reporter: 'default', json: false, help: v.help!, version: v.version! };
   if (!first) throw new CircuitspecError(`missing command (one of ${COMMANDS.join(', ')}; see circuitspec --help)`);
   if (!(COMMANDS as readonly string[]).includes(first)) {
     throw new CircuitspecError(`unknown command '${first}'${didYouMean(first, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
@@ -100,6 +115,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (batchSize === 0) throw new CircuitspecError('--batch-size must be at least 1');
   const limit = int(v.limit, '--limit');
   if (limit === 0) throw new CircuitspecError('--limit must be at least 1');
+  if (v.filter !== undefined) checkFilter(v.filter);
   const tolerance = v.tolerance === undefined ? undefined : Number(v.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new CircuitspecError(`--tolerance takes a number >= 0 (got '${v.tolerance}')`);
   return {
@@ -113,6 +129,7 @@ export function parseCli(argv: string[]): CliArgs {
     batchSize,
     limit,
     bail: v.bail!,
+    verify: v.verify!,
     reporter: v.reporter!,
     out: v.out,
     json: v.json!,

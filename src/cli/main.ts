@@ -54,5 +54,17 @@ export async function main(argv: string[], io: Output = processOutput()): Promis
   }
 }
 
+/** `circuitspec run … | head -1`: once the reader has gone, nobody is listening; end quietly, not with EPIPE. */
+export function quietOnBrokenPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    else throw e;
+  });
+}
+
 const invoked = process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-if (invoked) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+if (invoked) {
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

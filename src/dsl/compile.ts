@@ -10,6 +10,7 @@ import { compileCircuit } from './compile/circuits.js';
 import { CompileContext, isError } from './compile/context.js';
 import { compileIntervention, type CompiledIntervention } from './compile/interventions.js';
 import { argsFromSpec, buildMetric, TABLE_KINDS } from './compile/metrics.js';
+import { checkSizes } from './compile/sizes.js';
 import { StepGraph } from './compile/steps.js';
 import { compileTask, hasCorruption } from './compile/tasks.js';
 import { parseExpr } from './expr/index.js';
@@ -82,6 +83,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
       else owners.set(name, section.slice(0, -1));
     }
   }
+  if (Object.keys(spec.expect).length === 0) errors.list.push(ctx.at(['expect'], true)('expect has no claims: a spec that checks nothing would pass vacuously'));
   errors.throwIfAny();
 
   for (const [name, t] of Object.entries(spec.tasks ?? {})) {
@@ -153,6 +155,9 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     });
   }
   errors.throwIfAny();
+
+  const used = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));
+  checkSizes(model.shape, used, graph.steps, (task) => ctx.at(['tasks', task, spec.tasks?.[task] && 'n' in spec.tasks[task] ? 'n' : 'source']), ctx.at(['name']));
 
   const batchSize = opts.batchSize ?? spec.batchSize ?? batchSizeFor(spec.memory, model.shape, [...ctx.tasks.values()]);
   const tasks = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));

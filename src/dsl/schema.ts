@@ -11,7 +11,8 @@ const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 const text = (description: string) => ({ type: 'string', description }) as const;
 const expr = (kind: 'heads' | 'site' | 'assert', description: string) =>
   ({ type: 'string', 'x-expr': kind, description }) as const;
-const int = (description: string, minimum = 0) => ({ type: 'integer', minimum, description }) as const;
+// Above 2^53 a YAML integer is no longer exact (the seed would silently change).
+const int = (description: string, minimum = 0) => ({ type: 'integer', minimum, maximum: Number.MAX_SAFE_INTEGER, description }) as const;
 const roleList = (description: string) => ({ type: 'array', items: { type: 'string' }, description }) as const;
 const namedMap = <S>(description: string, value: S) =>
   ({ type: 'object', description, propertyNames: { pattern: NAME_PATTERN }, additionalProperties: value }) as const;

@@ -166,6 +166,9 @@ function describe(e: ErrorObject, loaded: LoadedYaml): { message: string; offset
       const what = String(e.params.pattern).includes('%') ? "a percentage like '5%'" : String(e.params.pattern).includes('GB') ? "a size like '2GB'" : `text matching ${String(e.params.pattern)}`;
       return { message: `must be ${what} (got ${show(got)})`, offset, field };
     }
+    case 'maximum':
+      if (e.params.limit === Number.MAX_SAFE_INTEGER) return { message: `must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}: larger integers lose precision (got ${show(got)})`, offset, field };
+      return { message: `${e.message ?? 'is too large'} (got ${show(got)})`, offset, field };
     case 'minimum':
     case 'minItems':
       return { message: `${e.message ?? 'is too small'} (got ${Array.isArray(got) ? `${got.length} items` : show(got)})`, offset, field };

@@ -20,6 +20,14 @@ export interface LoadedYaml {
 
 const keyOf = (path: Path) => path.join('\u0000');
 
+/**
+ * Limits on the converted data. The yaml library's own alias limit (maxAliasCount) applies only to its toJS, which
+ * this converter replaces: without a cap, nine nested anchors of nine aliases each expand to 9^9 values (a YAML
+ * "billion laughs") and hang the process. Real specs hold a few thousand values and nest a dozen levels.
+ */
+export const MAX_YAML_VALUES = 100_000;
+export const MAX_YAML_DEPTH = 64;
+
 export function loadYaml(file: string, text: string, schema: SchemaNode): LoadedYaml {
   const source = new SourceText(file, text);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
@@ -34,10 +42,19 @@ export function loadYaml(file: string, text: string, schema: SchemaNode): Loaded
   const ranges = new Map<string, Ranges>();
   const exprStarts = new Map<string, number>();
 
+  let values = 0;
   const convert = (node: Node | null | undefined, path: Path, schema: SchemaNode): unknown => {
     if (node === null || node === undefined) return null;
+    if (++values > MAX_YAML_VALUES) {
+      throw source.error(`the YAML expands to more than ${MAX_YAML_VALUES} values (aliases repeating aliases?)`, node.range?.[0]);
+    }
+    if (path.length > MAX_YAML_DEPTH) throw source.error(`the YAML nests more than ${MAX_YAML_DEPTH} levels deep`, node.range?.[0]);
     if (node.range) ranges.set(keyOf(path), { value: [node.range[0], node.range[1]] });
-    if (isAlias(node)) return convert(node.resolve(doc) as Node, path, schema);
+    if (isAlias(node)) {
+      const target = node.resolve(doc) as Node | undefined;
+      if (!target) throw source.error(`unknown alias *${node.source}`, node.range?.[0]);
+      return convert(target, path, schema);
+    }
     if (schema && schema['x-expr'] && node.range) {
       exprStarts.set(keyOf(path), exprOffset(node, text));
       if (isScalar(node) && typeof node.value === 'string') return node.value;

@@ -8,6 +8,8 @@ export type RunEvent =
   | { type: 'step-progress'; spec: string; step: string; label: string; done: number; total: number }
   | { type: 'step-end'; spec: string; step: string; kind: StepKind; ms: number; error?: string }
   | { type: 'claim'; spec: string; result: ClaimResult }
+  /** An input that runs but may mislead (an answer without its leading space, an untrained token). */
+  | { type: 'warning'; spec: string; message: string }
   | { type: 'spec-end'; result: SpecResult }
   | { type: 'run-end'; results: RunResults };
 

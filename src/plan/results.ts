@@ -107,6 +107,10 @@ export interface SpecResult {
   timings: { totalMs: number; steps: Record<string, number> };
   /** Set when the spec could not run at all (the model did not load, a task failed its checks, …). */
   error?: string;
+  /** The error is in the inputs (checkpoint, task data), not a claim: the run exits 2. */
+  inputError?: boolean;
+  /** Inputs that ran but may mislead, each naming the prompt or token. */
+  warnings?: string[];
 }
 
 export interface Summary { passed: number; failed: number; skipped: number; xfailed: number; xpassed: number; errors: number }

@@ -35,6 +35,8 @@ export interface PlanTask {
   positions?: number;
   /** Only the first `limit` prompts are used (`--limit`: a slice of a long task). */
   limit?: number;
+  /** Where the task is declared, so an error found when it is built points into the spec. */
+  at?: SpecLocation;
 }
 
 /** Where in the spec something came from, for reports and errors. */

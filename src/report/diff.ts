@@ -4,11 +4,11 @@
  * beyond tolerance, and claims/metrics only on one side.
  */
 import { formatMeasured, formatNumber } from '../plan/format.js';
-import type { ClaimResult, Measured, MetricValue, Provenance, RunResults, Verdict } from '../plan/results.js';
+import type { ClaimResult, Measured, MetricValue, Provenance, RunResults, SpecResult, Verdict } from '../plan/results.js';
 import type { Tol } from '../plan/types.js';
 import { style } from './style.js';
 
-export type DiffKind = 'changed' | 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
+export type DiffKind = 'model-changed' | 'changed' | 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
 
 export interface DiffEntry {
   kind: DiffKind;
@@ -90,53 +90,85 @@ function claimMoved(a: ClaimResult, b: ClaimResult, fallback: Tol): string | und
   return moved.length ? moved.join('; ') : undefined;
 }
 
+/**
+ * Pairs the specs of two runs: by name and file first, then by name alone where it is unique on both sides (a
+ * moved file). Two specs may share a name, so the name alone would pair one of them twice.
+ */
+function pairSpecs(a: SpecResult[], b: SpecResult[]): { pairs: [SpecResult, SpecResult][]; onlyA: SpecResult[]; onlyB: SpecResult[] } {
+  const pairs: [SpecResult, SpecResult][] = [];
+  const restB = new Set(b);
+  const onlyA: SpecResult[] = [];
+  for (const sa of a) {
+    const sb = [...restB].find((x) => x.name === sa.name && x.file === sa.file);
+    if (sb) {
+      pairs.push([sa, sb]);
+      restB.delete(sb);
+    } else onlyA.push(sa);
+  }
+  for (const sa of onlyA.slice()) {
+    const candidates = [...restB].filter((x) => x.name === sa.name);
+    if (candidates.length === 1 && onlyA.filter((x) => x.name === sa.name).length === 1) {
+      pairs.push([sa, candidates[0]]);
+      restB.delete(candidates[0]);
+      onlyA.splice(onlyA.indexOf(sa), 1);
+    }
+  }
+  return { pairs, onlyA, onlyB: [...restB] };
+}
+
 export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}): DiffEntry[] {
   const tol = opts.tol ?? { abs: 1e-6 };
   const out: DiffEntry[] = [];
-  const specsB = new Map(b.specs.map((s) => [s.name, s]));
-  const specsA = new Map(a.specs.map((s) => [s.name, s]));
-  for (const sa of a.specs) {
-    const sb = specsB.get(sa.name);
-    if (!sb) {
-      out.push({ kind: 'removed', spec: sa.name, item: 'spec' });
-      continue;
+  const shared = new Set([...a.specs, ...b.specs].map((s) => s.name).filter((n, i, all) => all.indexOf(n) !== i));
+  const { pairs, onlyA, onlyB } = pairSpecs(a.specs, b.specs);
+  const label = (s: SpecResult) => (shared.has(s.name) && [...a.specs, ...b.specs].some((x) => x.name === s.name && x.file !== s.file) ? `${s.name} (${s.file})` : s.name);
+  for (const sa of onlyA) out.push({ kind: 'removed', spec: label(sa), item: 'spec' });
+  for (const [sa, sb] of pairs) {
+    const spec = label(sa);
+    const ma = sa.provenance?.model, mb = sb.provenance?.model;
+    if (ma && mb && (ma.weightHash !== mb.weightHash || ma.source !== mb.source)) {
+      const show = (m: typeof ma) => `${m.source} ${m.weightHash.slice(0, 12)}`;
+      out.push({ kind: 'model-changed', spec, item: 'model', before: show(ma), after: show(mb), detail: ma.weightHash !== mb.weightHash ? 'the weights differ (weight hash)' : 'another model source' });
     }
     if (sa.provenance && sb.provenance) {
-      for (const c of provenanceChanges(sa.provenance, sb.provenance)) out.push({ kind: 'changed', spec: sa.name, item: c.item, detail: `${c.before} → ${c.after}` });
+      // The model itself is reported above as model-changed; the rest of what changed underneath here.
+      for (const c of provenanceChanges(sa.provenance, sb.provenance)) {
+        if (c.item !== 'model') out.push({ kind: 'changed', spec, item: c.item, detail: `${c.before} → ${c.after}` });
+      }
     }
     const claimsB = new Map(sb.claims.map((c) => [c.name, c]));
     for (const ca of sa.claims) {
       const cb = claimsB.get(ca.name);
       const item = `claim ${ca.name}`;
       if (!cb) {
-        out.push({ kind: 'removed', spec: sa.name, item, before: ca.verdict });
+        out.push({ kind: 'removed', spec, item, before: ca.verdict });
         continue;
       }
       if (ca.verdict !== cb.verdict) {
         const kind: DiffKind = !isBad(ca.verdict) && isBad(cb.verdict) ? 'newly-failing' : isBad(ca.verdict) && !isBad(cb.verdict) ? 'newly-passing' : 'verdict-changed';
-        out.push({ kind, spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: cb.message ?? (cb.measured && `now ${formatMeasured(cb.measured)}`) });
+        out.push({ kind, spec, item, before: ca.verdict, after: cb.verdict, detail: cb.message ?? (cb.measured && `now ${formatMeasured(cb.measured)}`) });
       } else {
         const moved = claimMoved(ca, cb, tol);
-        if (moved) out.push({ kind: 'moved', spec: sa.name, item, before: ca.verdict, after: cb.verdict, detail: moved });
+        if (moved) out.push({ kind: 'moved', spec, item, before: ca.verdict, after: cb.verdict, detail: moved });
       }
     }
-    for (const cb of sb.claims) if (!sa.claims.some((c) => c.name === cb.name)) out.push({ kind: 'added', spec: sa.name, item: `claim ${cb.name}`, after: cb.verdict });
+    for (const cb of sb.claims) if (!sa.claims.some((c) => c.name === cb.name)) out.push({ kind: 'added', spec, item: `claim ${cb.name}`, after: cb.verdict });
     for (const [name, ma] of Object.entries(sa.metrics)) {
       const mb = sb.metrics[name];
       if (!mb) {
-        out.push({ kind: 'removed', spec: sa.name, item: `metric ${name}` });
+        out.push({ kind: 'removed', spec, item: `metric ${name}` });
         continue;
       }
       const moved = metricMoved(ma.value, mb.value, tol);
-      if (moved) out.push({ kind: 'moved', spec: sa.name, item: `metric ${name}`, detail: moved });
+      if (moved) out.push({ kind: 'moved', spec, item: `metric ${name}`, detail: moved });
     }
-    for (const name of Object.keys(sb.metrics)) if (!sa.metrics[name]) out.push({ kind: 'added', spec: sa.name, item: `metric ${name}` });
+    for (const name of Object.keys(sb.metrics)) if (!sa.metrics[name]) out.push({ kind: 'added', spec, item: `metric ${name}` });
   }
-  for (const sb of b.specs) if (!specsA.has(sb.name)) out.push({ kind: 'added', spec: sb.name, item: 'spec' });
+  for (const sb of onlyB) out.push({ kind: 'added', spec: label(sb), item: 'spec' });
   return out;
 }
 
-const ORDER: DiffKind[] = ['changed', 'newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
+const ORDER: DiffKind[] = ['model-changed', 'changed', 'newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
 
 export function formatDiff(entries: DiffEntry[], color = false): string {
   const s = style(color);

@@ -68,4 +68,26 @@ describe('diff', () => {
     expect(diffResults(wrap(a), wrap(b), { tol: { abs: 0 } })).toHaveLength(1);
     expect(formatDiff([])).toBe('no differences\n');
   });
+
+  it('two specs with the same name are paired by file, not counted twice; a moved file still pairs', () => {
+    const x = sampleSpec();
+    const y = { ...structuredClone(x), file: 'specs/y.spec.yaml' };
+    const all = (specs: SpecResult[]): RunResults => ({ version: 1, specs, summary: summarize(specs), durationMs: 1 });
+    expect(diffResults(all([x, y]), all([structuredClone(x), structuredClone(y)]))).toEqual([]);
+    const y2 = structuredClone(y);
+    y2.claims[0] = { ...y2.claims[0], verdict: 'fail', message: 'got 0.5' };
+    const d = diffResults(all([x, y]), all([structuredClone(x), y2]));
+    expect(d.map((e) => `${e.kind} ${e.spec} ${e.item}`)).toEqual(['newly-failing paper (specs/y.spec.yaml) claim good']);
+    // a renamed file with a unique name pairs by name
+    expect(diffResults(wrap(x), wrap({ ...structuredClone(x), file: 'specs/moved.spec.yaml' }))).toEqual([]);
+  });
+
+  it('says when the model changed (weight hash or source), first', () => {
+    const a = sampleSpec();
+    const b = structuredClone(a);
+    b.provenance.model.weightHash = 'f'.repeat(64);
+    const d = diffResults(wrap(a), wrap(b));
+    expect(d).toEqual([expect.objectContaining({ kind: 'model-changed', spec: 'paper', item: 'model', detail: 'the weights differ (weight hash)' })]);
+    expect(formatDiff(d).split('\n')[0]).toBe('model-changed (1)');
+  });
 });

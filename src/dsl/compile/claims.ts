@@ -269,6 +269,9 @@ function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): 
     if (t === 'sign') opts.sign = enumOf(x, s, ['abs', 'positive', 'negative'] as const, 'sign');
     else if (t === 'count') {
       if (x.type !== 'number' || (!x.percent && !Number.isInteger(x.value)) || x.value <= 0) throw blameAt(s, x)('k must be a positive whole number, or a percentage like 5%');
+      const total = s.ctx.shape.nLayers * s.ctx.shape.nHeads;
+      if (x.percent && x.value > 100) throw blameAt(s, x)(`k is ${x.value}%: a percentage of the heads must be at most 100%`);
+      if (!x.percent && x.value > total) throw blameAt(s, x)(`k is ${x.value} but ${s.ctx.modelLabel} has ${total} heads (${s.ctx.shape.nLayers} layers × ${s.ctx.shape.nHeads})`);
       if (x.percent) opts.percent = x.value;
       else opts.k = x.value;
     } else if (t === 'metric') {

@@ -26,6 +26,7 @@ export function compileIntervention(ctx: CompileContext, name: string, spec: Int
     const origin = ctx.origin([...path, field], text);
     const sel = selectHeads(parseExpr(text, origin), ctx.shape, origin, ctx.modelLabel);
     if (sel.names.length) throw origin.error(`'${sel.names[0].name}' is not a head: interventions take literal heads`, sel.names[0].offset);
+    if (sel.heads.length === 0) throw origin.error('selects no heads: the intervention would change nothing', 0);
     return sel.heads;
   };
 

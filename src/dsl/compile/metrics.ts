@@ -77,6 +77,12 @@ export function lookupTask(ctx: CompileContext, t: Named | undefined, blame: Bla
 
 export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: Map<string, CompiledIntervention>): BuiltMetric {
   if (a.kind === 'head_scores') {
+    // Repeated sequences are 2·seqLen tokens long and must fit the context (also checked again at run time).
+    const maxLen = Math.floor(ctx.shape.nCtx / 2);
+    if (a.seqLen !== undefined && (a.seqLen < 2 || a.seqLen > maxLen)) {
+      throw a.blame(`seqLen ${a.seqLen} is outside 2..${maxLen}: a repeated sequence is 2·seqLen tokens and ${ctx.modelLabel}'s context is ${ctx.shape.nCtx}`);
+    }
+    if (a.n !== undefined && a.n < 1) throw a.blame(`n must be at least 1 (got ${a.n})`);
     const from = a.tokensFrom && lookupTask(ctx, a.tokensFrom, a.blame).name;
     const req: MetricRequest = {
       kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }),
@@ -98,6 +104,11 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       for (const r of iv.roles) checkRole(task, { name: r.role, blame: r.blame });
       needsCorrupted ||= iv.needsCorrupted;
       out.push(...iv.items);
+    }
+    // The runtime edits one run: the clean one (patches from corrupted) or the corrupted one (patches from clean).
+    const froms = new Set(out.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
+    if (froms.size > 1) {
+      throw a.with[0].blame(`${a.kind} mixes patches from the corrupted run and from the clean run (${a.with.map((w) => w.name).join(', ')}): one metric edits one run; measure each direction with its own metric`);
     }
     return out;
   };

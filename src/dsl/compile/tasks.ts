@@ -18,9 +18,15 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
     case 'colored-objects':
       source = { generator: 'colored-objects', n: t.n, seed: taskSeed, corruption: t.corruption };
       break;
-    case 'colored-objects-paper':
+    case 'colored-objects-paper': {
+      const offset = t.offset ?? 0;
+      if (offset >= PAPER_PROMPTS) throw ctx.at(['tasks', name, 'offset'])(`offset ${offset} is past the end of the paper's ${PAPER_PROMPTS} prompts`);
+      if (t.n !== undefined && offset + t.n > PAPER_PROMPTS) {
+        throw ctx.at(['tasks', name, 'n'])(`n ${t.n} from offset ${offset} runs past the paper's ${PAPER_PROMPTS} prompts (at most ${PAPER_PROMPTS - offset})`);
+      }
       source = { dataset: 'colored-objects-paper', n: t.n, offset: t.offset };
       break;
+    }
     case 'jsonl':
       source = { file: t.path };
       break;
@@ -39,6 +45,7 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
     roles,
     prompts: promptCount(t),
     positions: POSITIONS[t.source],
+    at: ctx.location(['tasks', name]),
   };
 }
 

@@ -14,17 +14,24 @@ const tokens = (c: Children, k: string): IToken[] => (c[k] ?? []) as IToken[];
 const node = (c: Children, k: string): CstNode => nodes(c, k)[0];
 const token = (c: Children, k: string): IToken | undefined => tokens(c, k)[0];
 
+/** Spans are memoised: toAst asks for every node's, and walking each subtree afresh was quadratic in depth. */
+const spans = new WeakMap<CstNode, Span>();
+
 function spanOf(n: CstNode): Span {
+  const known = spans.get(n);
+  if (known) return known;
   let start = Infinity;
   let end = -Infinity;
-  const walk = (e: CstElement) => {
-    if ('image' in e) {
-      start = Math.min(start, e.startOffset);
-      end = Math.max(end, e.startOffset + e.image.length);
-    } else for (const list of Object.values(e.children)) for (const x of list ?? []) walk(x);
-  };
-  walk(n);
-  return { start, end };
+  for (const list of Object.values(n.children)) {
+    for (const e of list ?? []) {
+      const s = 'image' in e ? { start: e.startOffset, end: e.startOffset + e.image.length } : spanOf(e);
+      start = Math.min(start, s.start);
+      end = Math.max(end, s.end);
+    }
+  }
+  const span = { start, end };
+  spans.set(n, span);
+  return span;
 }
 
 function headLiteral(t: IToken): Expr {

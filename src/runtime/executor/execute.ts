@@ -8,6 +8,7 @@ import type { ClaimResult, MetricResult, SpecResult, StageInfo, TaskAttention } 
 import type { CircuitStep, MetricStep, Plan, PlanClaim, PlanStep } from '../../plan/types.js';
 import type { Circuit, CircuitStage, MetricValue } from '../experiments/types.js';
 import type { PromptSet } from '../tasks/types.js';
+import { nonFinite } from './finite.js';
 import { erroredClaim, evaluateClaim, skippedClaim } from './claim.js';
 import { environment, gitCommit, packageVersion } from './provenance.js';
 import type { Runtime, RuntimeModel } from './runtime.js';
@@ -21,7 +22,18 @@ export interface ExecuteOptions {
   dropped?: PlanClaim[];
   /** Also record role-to-role attention per task (one extra clean run of a batch each), for the HTML report. */
   attention?: boolean;
+  /** Re-hash cached model downloads before loading them. */
+  verify?: boolean;
+  /** Prompt sets already built (and checked) by preflight from these same sources, so they are not built twice. */
+  prebuilt?: Map<string, PromptSet>;
+  /** Warnings found before the run (preflight), reported with the spec's results. */
+  warnings?: string[];
 }
+
+/** Steps that prepare a spec's inputs: their failure is reported once, for the spec, not once per claim. */
+const SETUP_KINDS = new Set<PlanStep['kind']>(['load_model', 'build_task', 'check_task', 'clean_run', 'corrupted_run']);
+/** Of those, the ones whose CircuitspecErrors are bad input (exit 2), not a failed claim. */
+const INPUT_KINDS = new Set<PlanStep['kind']>(['load_model', 'build_task', 'check_task']);
 
 const message = (e: unknown): string =>
   e instanceof CircuitspecError ? e.format() : process.env.CIRCUITSPEC_DEBUG ? String((e as Error).stack ?? e) : `internal error: ${(e as Error).message ?? String(e)}`;
@@ -70,6 +82,16 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   emit({ type: 'spec-start', spec, file: plan.spec.file, claims: plan.claims.length, steps: plan.steps.length });
 
   const failed = new Map<string, string>(); // step id → why
+  /** Metric steps that failed while computed with an earlier step's group: step id → why. */
+  const groupFailed = new Map<string, string>();
+  let setupError: string | undefined;
+  let inputError = false;
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    if (warnings.includes(message)) return; // preflight may have found it already
+    warnings.push(message);
+    emit({ type: 'warning', spec, message });
+  };
   const timings: Record<string, number> = {};
   const metricValues = new Map<string, MetricValue>();
   const circuits = new Map<string, Circuit>();
@@ -109,7 +131,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     if (task === undefined) return [step];
     return plan.steps.filter(
       (s): s is MetricStep =>
-        s.kind === 'metric' && taskOf(s) === task && !metricValues.has(s.id) &&
+        s.kind === 'metric' && taskOf(s) === task && !metricValues.has(s.id) && !groupFailed.has(s.id) &&
         (s === step || s.deps.every((d) => d in timings && !failed.has(d))),
     );
   };
@@ -117,7 +139,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   const runStep = async (step: PlanStep): Promise<void> => {
     switch (step.kind) {
       case 'load_model':
-        model = await runtime.loadModel(plan.model.source, { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed });
+        model = await runtime.loadModel(plan.model.source, { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed, ...(opts.verify && { verify: true }) });
         ctx = runtime.createContext(model, {
           seed: plan.seed,
           batchSize: plan.batchSize,
@@ -126,14 +148,15 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         return;
       case 'build_task': {
         const t = plan.tasks.find((x) => x.name === step.task)!;
-        const set = runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir });
+        const set = opts.prebuilt?.get(t.name) ?? runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir });
         // --limit: the first N prompts, whatever the source (generators, the paper's data, JSONL).
         taskSets.set(t.name, t.limit === undefined ? set : { ...set, prompts: set.prompts.slice(0, t.limit) });
         return;
       }
       case 'check_task': {
         const set = taskSets.get(step.task)!;
-        runtime.checkTask(set, model!);
+        const found = runtime.checkTask(set, model!);
+        if (Array.isArray(found)) found.forEach(warn);
         runtime.addTask(ctx, set);
         return;
       }
@@ -142,17 +165,36 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         return runtime.warmRun(ctx, step.task, step.kind === 'clean_run' ? 'clean' : 'corrupted');
       case 'metric': {
         if (metricValues.has(step.id)) return; // computed with an earlier step of its group
+        const earlier = groupFailed.get(step.id);
+        if (earlier !== undefined) throw new CircuitspecError(earlier);
         const s0 = performance.now();
-        const group = metricGroup(step);
-        const values = runtime.computeMetrics && group.length > 1
-          ? await runtime.computeMetrics(ctx, group.map((g) => g.request))
-          : [await runtime.computeMetric(ctx, step.request)];
+        let group = metricGroup(step);
+        let values: (MetricValue | Error)[];
+        if (runtime.computeMetrics && group.length > 1) {
+          try {
+            values = await runtime.computeMetrics(ctx, group.map((g) => g.request));
+          } catch {
+            // One bad request must not fail its neighbours: compute each alone, so only the bad one fails.
+            values = [];
+            for (const g of group) values.push(await runtime.computeMetric(ctx, g.request).catch((e: Error) => e));
+          }
+        } else {
+          group = [step];
+          values = [await runtime.computeMetric(ctx, step.request)];
+        }
         const ms = (performance.now() - s0) / values.length; // a shared pass's cost, split evenly
         values.forEach((value, i) => {
-          const g = group.length > 1 ? group[i] : step;
-          metricValues.set(g.id, value);
-          metrics[g.name] = { name: g.name, request: g.request, value, ms };
+          const g = group[i];
+          const why = value instanceof Error ? message(value) : nonFinite(value, 'task' in g.request ? taskSets.get(g.request.task) : undefined);
+          if (why !== undefined) {
+            groupFailed.set(g.id, why);
+            return;
+          }
+          metricValues.set(g.id, value as MetricValue);
+          metrics[g.name] = { name: g.name, request: g.request, value: value as MetricValue, ms };
         });
+        const mine = groupFailed.get(step.id);
+        if (mine !== undefined) throw new CircuitspecError(mine);
         return;
       }
       case 'circuit': {
@@ -185,6 +227,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     }
   };
 
+  (opts.warnings ?? []).forEach(warn);
   try {
     for (const step of plan.steps) {
       if (step.kind !== 'claim') {
@@ -202,7 +245,12 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         await runStep(step);
       } catch (e) {
         error = `${step.label}: ${message(e)}`;
-        failed.set(step.id, error);
+        if (SETUP_KINDS.has(step.kind)) {
+          // Reported once for the spec; the claims that needed it say only that they did not run.
+          setupError ??= error;
+          if (INPUT_KINDS.has(step.kind) && e instanceof CircuitspecError) inputError = true;
+          failed.set(step.id, `not run: ${step.label} failed (see the spec's error)`);
+        } else failed.set(step.id, error);
       }
       if (step.kind !== 'claim') {
         timings[step.id] = performance.now() - s0;
@@ -254,7 +302,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     ...(Object.keys(attention).length && { attention }),
     claims,
     timings: { totalMs: performance.now() - t0, steps: timings },
-    ...(failed.has('model') && { error: failed.get('model') }),
+    ...(setupError !== undefined && { error: setupError }),
+    ...(inputError && { inputError }),
+    ...(warnings.length > 0 && { warnings }),
   };
   emit({ type: 'spec-end', result });
   return result;

@@ -16,6 +16,8 @@ export interface LoadModelOptions {
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   processing: 'none' | 'transformerlens' | Record<string, boolean>;
   seed: number;
+  /** Re-hash cached downloads (`--verify`). */
+  verify?: boolean;
 }
 
 export type Progress = (p: { step: string; done: number; total: number }) => void;
@@ -23,7 +25,8 @@ export type Progress = (p: { step: string; done: number; total: number }) => voi
 export interface Runtime<M extends RuntimeModel = RuntimeModel, C = unknown> {
   loadModel(source: string, opts: LoadModelOptions): Promise<M>;
   buildTask(name: string, source: TaskSource, model: M, opts: { prependBos: boolean; baseDir: string }): PromptSet;
-  checkTask(set: PromptSet, model: M): void;
+  /** Throws on a bad prompt set; returns warnings about inputs that run but may mislead (untrained answer tokens). */
+  checkTask(set: PromptSet, model: M): void | string[];
   createContext(model: M, opts: { seed: number; batchSize: number; onProgress: Progress }): C;
   addTask(ctx: C, set: PromptSet): void;
   /** Runs (and keeps) a task's shared clean or corrupted run, so metrics reading it only reduce. */

@@ -121,38 +121,62 @@ export interface GPT2Checkpoint {
   close(): Promise<void>;
 }
 
-export async function openGPT2Checkpoint(folder: string, config: HFGPT2Config): Promise<GPT2Checkpoint> {
+/** Canonical key → name in the file, after checking every tensor the config implies (presence, dtype, shape). */
+function checkGPT2Tensors(file: string, st: SafetensorsFile, config: HFGPT2Config): { fileKey: Map<string, string>; expected: Map<string, number[]> } {
+  const fileKey = new Map<string, string>(); // canonical → name in the file
+  for (const name of st.tensors.keys()) {
+    const key = name.startsWith('transformer.') ? name.slice('transformer.'.length) : name;
+    if (IGNORED.test(key)) continue;
+    if (fileKey.has(key)) throw new CircuitspecError(`tensor '${key}' appears both with and without the 'transformer.' prefix`, { file, field: name });
+    fileKey.set(key, name);
+  }
+  const expected = gpt2TensorShapes(config);
+  expected.set('lm_head.weight', [config.vocab_size, config.n_embd]);
+  for (const [key, shape] of expected) {
+    const name = fileKey.get(key);
+    if (name === undefined) {
+      if (key === 'lm_head.weight') continue;
+      throw new CircuitspecError(`tensor '${key}' is missing (the config implies shape [${shape.join(', ')}])`, { file, field: key });
+    }
+    checkTensor(file, st.tensors.get(name)!, shape);
+  }
+  return { fileKey, expected };
+}
+
+function safetensorsPath(folder: string): string {
   const file = join(folder, 'model.safetensors');
   if (!existsSync(file)) {
     const hint = existsSync(join(folder, 'model.safetensors.index.json')) ? ' (sharded checkpoints are not supported)' : existsSync(join(folder, 'pytorch_model.bin')) ? ' (only pytorch_model.bin found: convert it to safetensors)' : '';
     throw new CircuitspecError(`no model.safetensors in ${folder}${hint}`, { file });
   }
+  return file;
+}
+
+/**
+ * Checks a checkpoint against its config from the safetensors header alone (the header is validated against the
+ * file size, so truncation shows too): no weight is read, so this is cheap enough for `validate`.
+ */
+export async function inspectGPT2Checkpoint(folder: string, config: HFGPT2Config): Promise<void> {
+  const st = await SafetensorsFile.open(safetensorsPath(folder));
+  try {
+    checkGPT2Tensors(st.path, st, config);
+  } finally {
+    await st.close();
+  }
+}
+
+export async function openGPT2Checkpoint(folder: string, config: HFGPT2Config): Promise<GPT2Checkpoint> {
+  const file = safetensorsPath(folder);
   const st = await SafetensorsFile.open(file);
   try {
-    const fileKey = new Map<string, string>(); // canonical → name in the file
-    for (const name of st.tensors.keys()) {
-      const key = name.startsWith('transformer.') ? name.slice('transformer.'.length) : name;
-      if (IGNORED.test(key)) continue;
-      if (fileKey.has(key)) throw new CircuitspecError(`tensor '${key}' appears both with and without the 'transformer.' prefix`, { file, field: name });
-      fileKey.set(key, name);
-    }
-    const expected = gpt2TensorShapes(config);
-    expected.set('lm_head.weight', [config.vocab_size, config.n_embd]);
-    for (const [key, shape] of expected) {
-      const name = fileKey.get(key);
-      if (name === undefined) {
-        if (key === 'lm_head.weight') continue;
-        throw new CircuitspecError(`tensor '${key}' is missing (the config implies shape [${shape.join(', ')}])`, { file, field: key });
-      }
-      checkTensor(file, st.tensors.get(name)!, shape);
-    }
+    const { fileKey, expected } = checkGPT2Tensors(file, st, config);
     const weightHash = await sha256File(file);
     return {
       get(key: string): Float32Array {
         if (!expected.has(key)) throw new CircuitspecError(`'${key}' is not a GPT-2 weight of this config`, { file, field: key });
         const name = fileKey.get(key) ?? (key === 'lm_head.weight' ? fileKey.get('wte.weight')! : undefined);
         if (name === undefined) throw new CircuitspecError(`tensor '${key}' is missing`, { file, field: key });
-        return st.readFloat32(name);
+        return checkFinite(file, name, st.readFloat32(name));
       },
       weightHash,
       close: () => st.close(),
@@ -161,6 +185,16 @@ export async function openGPT2Checkpoint(folder: string, config: HFGPT2Config): 
     await st.close();
     throw e;
   }
+}
+
+/** A NaN or infinite weight makes every metric meaningless (accuracy 0, NaN logit differences): refuse it here. */
+function checkFinite(file: string, name: string, data: Float32Array): Float32Array {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new CircuitspecError(`tensor '${name}' holds ${data[i]} at index ${i}: the checkpoint is corrupt (weights must be finite)`, { file, field: name });
+    }
+  }
+  return data;
 }
 
 function checkTensor(file: string, t: TensorInfo, shape: number[]): void {

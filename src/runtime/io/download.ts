@@ -17,6 +17,22 @@ export type Progress = (p: { file: string; bytes: number; total?: number }) => v
 
 /** Attempts per file; each one resumes where the last stopped. */
 const MAX_ATTEMPTS = 5;
+/**
+ * A connection that sends nothing for this long is dropped and resumed (otherwise a stalled transfer waits for the
+ * OS's ~300 s TCP timeout, silently). CIRCUITSPEC_STALL_TIMEOUT_S overrides it.
+ */
+export function stallTimeoutMs(): number {
+  const v = Number(process.env.CIRCUITSPEC_STALL_TIMEOUT_S);
+  return Number.isFinite(v) && v > 0 ? v * 1000 : 30_000;
+}
+
+export interface DownloadOptions {
+  token?: string;
+  file: string;
+  onProgress?: Progress;
+  /** Told about each retry (default: a line on stderr). */
+  onRetry?: (message: string) => void;
+}
 const SHA256 = /^[0-9a-f]{64}$/;
 
 export class HttpStatusError extends CircuitspecError {
@@ -85,7 +101,8 @@ async function fileSize(path: string): Promise<number> {
 }
 
 /** Downloads `url` to `dest` atomically (via `dest.incomplete`), resuming a partial file, then verifies it. */
-export async function downloadBlob(url: string, dest: string, remote: RemoteFile, opts: { token?: string; file: string; onProgress?: Progress }): Promise<void> {
+export async function downloadBlob(url: string, dest: string, remote: RemoteFile, opts: DownloadOptions): Promise<void> {
+  const onRetry = opts.onRetry ?? ((m: string) => void process.stderr.write(`${m}\n`));
   const partial = `${dest}.incomplete`;
   let lastError: unknown;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -97,7 +114,9 @@ export async function downloadBlob(url: string, dest: string, remote: RemoteFile
     } catch (e) {
       if (e instanceof HttpStatusError) throw e;
       lastError = e;
-      if ((await fileSize(partial)) <= before && attempt > 0) break; // no progress twice: give up
+      const now = await fileSize(partial);
+      if (now <= before && attempt > 0) break; // no progress twice: give up
+      if (attempt + 1 < MAX_ATTEMPTS) onRetry(`download of ${opts.file}: ${(e as Error).message}; resuming at byte ${now} (attempt ${attempt + 2} of ${MAX_ATTEMPTS})`);
     }
   }
   if (lastError) {
@@ -108,7 +127,40 @@ export async function downloadBlob(url: string, dest: string, remote: RemoteFile
   await rename(partial, dest);
 }
 
-async function fetchInto(url: string, partial: string, size: number | undefined, opts: { token?: string; file: string; onProgress?: Progress }): Promise<void> {
+async function fetchInto(url: string, partial: string, size: number | undefined, opts: DownloadOptions): Promise<void> {
+  const stall = new StallGuard(stallTimeoutMs());
+  try {
+    await fetchGuarded(url, partial, size, opts, stall);
+  } catch (e) {
+    if (stall.fired) throw new Error(`no data for ${stall.ms / 1000} s (stalled connection)`);
+    throw e;
+  } finally {
+    stall.stop();
+  }
+}
+
+/** Aborts the request when no byte arrives for `ms`; every chunk re-arms it. */
+class StallGuard {
+  readonly controller = new AbortController();
+  fired = false;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(readonly ms: number) {
+    this.arm();
+  }
+  arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fired = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+async function fetchGuarded(url: string, partial: string, size: number | undefined, opts: DownloadOptions, stall: StallGuard): Promise<void> {
+  const signal = stall.controller.signal;
   let have = await fileSize(partial);
   if (size !== undefined && have > size) {
     await rm(partial, { force: true }); // larger than the file can be: not ours to resume
@@ -116,12 +168,12 @@ async function fetchInto(url: string, partial: string, size: number | undefined,
   }
   if (size !== undefined && have === size) return;
   const range = have > 0 ? { Range: `bytes=${have}-` } : undefined;
-  let res = await request(url, { method: 'GET', redirect: 'follow', headers: headers(opts.token, range) });
+  let res = await request(url, { method: 'GET', redirect: 'follow', headers: headers(opts.token, range), signal });
   if (res.status === 416 && have > 0) {
     await res.body?.cancel();
     await rm(partial, { force: true });
     have = 0;
-    res = await request(url, { method: 'GET', redirect: 'follow', headers: headers(opts.token) });
+    res = await request(url, { method: 'GET', redirect: 'follow', headers: headers(opts.token), signal });
   }
   if (!res.ok) throw new HttpStatusError(res.status, url, statusHint(res.status));
   if (have > 0 && (res.status !== 206 || !rangeStartsAt(res.headers.get('content-range'), have))) have = 0; // Range ignored: start over
@@ -131,6 +183,7 @@ async function fetchInto(url: string, partial: string, size: number | undefined,
     opts.onProgress?.({ file: opts.file, bytes, total: size });
     if (res.body) {
       for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        stall.arm();
         await fh.write(chunk);
         bytes += chunk.length;
         opts.onProgress?.({ file: opts.file, bytes, total: size });
@@ -160,6 +213,15 @@ async function verify(partial: string, remote: RemoteFile, file: string): Promis
       throw new CircuitspecError(`downloaded ${file} has sha256 ${sha}, expected ${remote.etag}; removed it (corrupt transfer or tampered mirror)`, { file });
     }
   }
+}
+
+/**
+ * Re-hashes a cached blob whose name is its sha256 (LFS files): false when the bytes no longer match (a disk error,
+ * an edit), so the caller downloads it again. `circuitspec run --verify` does this for every cached file.
+ */
+export async function blobHashMatches(path: string, etag: string): Promise<boolean> {
+  if (!SHA256.test(etag)) return true;
+  return (await sha256File(path)) === etag;
 }
 
 /** True when a cached blob has the expected size (a cheap check; its hash was verified when it was written). */

@@ -6,11 +6,11 @@
  *   {cache}/models--{org}--{name}/refs/{revision}           the commit a branch or tag pointed at
  */
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { CircuitspecError } from '../../errors.js';
-import { HttpStatusError, blobLooksComplete, downloadBlob, headFile, type Progress } from './download.js';
+import { HttpStatusError, blobHashMatches, blobLooksComplete, downloadBlob, headFile, type Progress } from './download.js';
 
 export interface ResolveOptions {
   cacheDir?: string; // default $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub
@@ -19,6 +19,10 @@ export interface ResolveOptions {
   revision?: string; // default 'main'; an '@revision' in the source wins
   token?: string; // default $HF_TOKEN
   onProgress?: Progress;
+  /** Told when a download is retried (a stall, a dropped connection); default: a line on stderr. */
+  onRetry?: (message: string) => void;
+  /** Re-hash cached files against their sha256 (a corrupted blob is downloaded again, or an error offline). */
+  verify?: boolean;
 }
 
 export const REQUIRED_FILES = ['config.json', 'model.safetensors'];
@@ -60,7 +64,7 @@ export async function resolveModelSource(source: string, opts: ResolveOptions = 
   const cacheDir = opts.cacheDir ?? hubCacheDir();
   const repoDir = join(cacheDir, `models--${id.repo.replace('/', '--')}`);
   const offline = opts.offline ?? envFlag(process.env.HF_HUB_OFFLINE);
-  if (offline) return fromCache(repoDir, id.repo, revision, 'offline mode (HF_HUB_OFFLINE)');
+  if (offline) return fromCache(repoDir, id.repo, revision, 'offline mode (HF_HUB_OFFLINE)', opts.verify);
 
   const endpoint = (opts.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   const token = opts.token ?? process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN;
@@ -79,7 +83,7 @@ export async function resolveModelSource(source: string, opts: ResolveOptions = 
       if (commit === undefined && !(e instanceof HttpStatusError)) {
         // The hub is unreachable: a complete cached snapshot still serves, as huggingface_hub does.
         try {
-          return await fromCache(repoDir, id.repo, revision, 'the hub is unreachable');
+          return await fromCache(repoDir, id.repo, revision, 'the hub is unreachable', opts.verify);
         } catch {
           throw e;
         }
@@ -91,17 +95,22 @@ export async function resolveModelSource(source: string, opts: ResolveOptions = 
       if (revision !== commit) await writeAtomic(join(repoDir, 'refs', revision), commit);
     }
     const blob = join(repoDir, 'blobs', remote.etag);
+    if ((await blobLooksComplete(blob, remote.size)) && opts.verify && !(await blobHashMatches(blob, remote.etag))) {
+      const say = opts.onRetry ?? ((m: string) => void process.stderr.write(`${m}\n`));
+      say(`cached ${file} of ${id.repo} does not match its sha256 ${remote.etag}: downloading it again`);
+      await rm(blob, { force: true });
+    }
     if (!(await blobLooksComplete(blob, remote.size))) {
       await mkdir(dirname(blob), { recursive: true });
       const pinned = `${endpoint}/${id.repo}/resolve/${commit}/${file}`;
-      await downloadBlob(pinned, blob, remote, { token, file, onProgress: opts.onProgress });
+      await downloadBlob(pinned, blob, remote, { token, file, onProgress: opts.onProgress, onRetry: opts.onRetry });
     }
     await linkSnapshot(blob, join(repoDir, 'snapshots', commit, file));
   }
   return join(repoDir, 'snapshots', commit!);
 }
 
-async function fromCache(repoDir: string, repo: string, revision: string, why: string): Promise<string> {
+async function fromCache(repoDir: string, repo: string, revision: string, why: string, verify = false): Promise<string> {
   let commit = revision;
   if (!COMMIT.test(revision)) {
     const ref = join(repoDir, 'refs', revision);
@@ -115,6 +124,17 @@ async function fromCache(repoDir: string, repo: string, revision: string, why: s
   const missing = REQUIRED_FILES.filter((f) => !existsSync(join(snapshot, f)));
   if (missing.length > 0) {
     throw new CircuitspecError(`${why}: the cached snapshot of ${repo}@${revision} lacks ${missing.join(' and ')} (looked in ${snapshot})`, { file: snapshot });
+  }
+  if (verify) {
+    // A blob is named by its etag, the sha256 for LFS files: re-hash those (no network needed).
+    for (const f of [...REQUIRED_FILES, ...OPTIONAL_FILES]) {
+      const pointer = join(snapshot, f);
+      if (!existsSync(pointer)) continue;
+      const blob = await realpath(pointer);
+      if (!(await blobHashMatches(blob, basename(blob)))) {
+        throw new CircuitspecError(`${why}: the cached ${f} of ${repo} does not match its sha256 ${basename(blob)} (corrupted): delete it and run once with network access`, { file: blob });
+      }
+    }
   }
   return snapshot;
 }

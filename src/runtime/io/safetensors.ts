@@ -78,6 +78,23 @@ export class SafetensorsFile {
     return t.dtype === 'F16' ? f16ToF32(raw) : bf16ToF32(raw);
   }
 
+  /** Some rows of a 2-D float tensor as float32, read with one positioned read each (the rest is never read). */
+  readRows(name: string, rows: number[]): Float32Array[] {
+    const t = this.info(name);
+    if (!FLOAT_DTYPES.has(t.dtype) || t.shape.length !== 2) throw fail(this.path, name, `readRows needs a 2-D float tensor (got ${t.dtype} [${t.shape.join(', ')}])`);
+    const [n, d] = t.shape;
+    const item = ITEM_SIZE[t.dtype];
+    return rows.map((r) => {
+      if (!Number.isInteger(r) || r < 0 || r >= n) throw fail(this.path, name, `row ${r} is outside 0..${n - 1}`);
+      const bytes = new Uint8Array(d * item);
+      this.readInto({ ...t, byteOffset: t.byteOffset + r * d * item, byteLength: d * item }, bytes);
+      if (t.dtype === 'F32') return new Float32Array(bytes.buffer);
+      if (t.dtype === 'F64') return Float32Array.from(new Float64Array(bytes.buffer));
+      const raw = new Uint16Array(bytes.buffer);
+      return t.dtype === 'F16' ? f16ToF32(raw) : bf16ToF32(raw);
+    });
+  }
+
   /** Integer tensor (I64 or I32) as int32; an I64 value outside the int32 range is an error. */
   readInt(name: string): Int32Array {
     const t = this.info(name);

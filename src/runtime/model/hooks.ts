@@ -99,11 +99,19 @@ export function hookShape(h: ParsedHook, c: ModelConfig, B: number, K: number, s
   }
 }
 
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Promise) return 'a Promise (callbacks must be synchronous)';
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `${typeof v} ${JSON.stringify(v)}`;
+}
+
 /** Run-time shape facts the hooks are checked against. */
 export interface RunShape { B: number; K: number; start: number }
 
 /** Check every hook before any compute; returns them parsed. */
 export function validateHooks(hooks: Hook[], c: ModelConfig, run: RunShape): ParsedHook[] {
+  if (!Array.isArray(hooks)) throw new CircuitspecError(`hooks must be an array of {name, value} or {name, fn} (got ${describe(hooks)})`, { field: 'hooks' });
   return hooks.map((hook, i) => {
     if (!hook || typeof hook.name !== 'string') throw new CircuitspecError(`hooks[${i}] needs a 'name'`, { field: `hooks[${i}]` });
     const p = parseHookName(hook.name, c);
@@ -114,8 +122,10 @@ export function validateHooks(hooks: Hook[], c: ModelConfig, run: RunShape): Par
     if (!('value' in hook) || !(hook.value instanceof tf.Tensor || hook.value instanceof Float32Array)) {
       throw new CircuitspecError(`hook '${p.name}' needs either 'fn' or a 'value' (tf.Tensor or Float32Array)`, { field: p.name });
     }
+    if (hook.value instanceof tf.Tensor && hook.value.isDisposed) throw new CircuitspecError(`hook '${p.name}': its value tensor was already disposed`, { field: p.name });
     const runShape = hookShape(p, c, run.B, run.K, run.start);
     replacementShape(hook.value, p, runShape, hookShape(p, c, run.B, run.K, 0), run.start);
+    if (hook.heads !== undefined && !Array.isArray(hook.heads)) throw new CircuitspecError(`hook '${hook.name}': heads must be an array of head indices (got ${describe(hook.heads)})`, { field: hook.name });
     if (hook.heads) {
       if (p.headAxis === null) throw new CircuitspecError(`hook '${hook.name}' has no head axis, so 'heads' cannot be used`, { field: hook.name });
       for (const h of hook.heads) {
@@ -198,8 +208,10 @@ export function makeRunner(
       let y = x;
       for (const { hook, p } of byName.get(name) ?? []) {
         if ('fn' in hook) {
-          const r = hook.fn(y, { name, layer });
-          if (r) {
+          const r: unknown = hook.fn(y, { name, layer });
+          if (r !== undefined && r !== null) {
+            if (!(r instanceof tf.Tensor)) throw new CircuitspecError(`hook '${name}': callback returned ${describe(r)}; return a tf.Tensor of shape [${y.shape.join(', ')}], or nothing to keep the activation`, { field: name });
+            if (r.isDisposed) throw new CircuitspecError(`hook '${name}': callback returned a disposed tensor (return a new one, not one it disposed or one made inside a finished tf.tidy)`, { field: name });
             if (!sameShape(r.shape, y.shape)) {
               throw new CircuitspecError(`hook '${name}': callback returned shape [${r.shape.join(', ')}], expected [${y.shape.join(', ')}]`, { field: name });
             }

@@ -20,6 +20,8 @@ export interface LoadOptions {
   /** Hub download cache (default: HF_HOME's hub folder). */
   cacheDir?: string;
   offline?: boolean;
+  /** Re-hash cached hub files before use (a corrupted blob is downloaded again). */
+  verify?: boolean;
 }
 
 export async function loadModel(source: string, opts: LoadOptions = {}): Promise<HookedGPT2> {
@@ -55,5 +57,5 @@ export async function loadModel(source: string, opts: LoadOptions = {}): Promise
 async function resolveFolder(source: string, opts: LoadOptions): Promise<string> {
   if (existsSync(source) && statSync(source).isDirectory()) return source;
   const { resolveModelSource } = await import('../io/hub.js');
-  return resolveModelSource(source, { cacheDir: opts.cacheDir, offline: opts.offline });
+  return resolveModelSource(source, { cacheDir: opts.cacheDir, offline: opts.offline, verify: opts.verify });
 }

@@ -7,7 +7,10 @@ import type { Prompt, PromptSet } from './types.js';
 
 export function checkTask(set: PromptSet, config: ModelConfig, tokenizer?: Tokenizer): void {
   const fail = (p: Prompt | undefined, msg: string): never => {
-    throw new CircuitspecError(`task '${set.name}'${p ? `, prompt ${p.id}${p.meta?.line !== undefined ? ` (line ${p.meta.line})` : ''}` : ''}: ${msg}`, { field: `tasks.${set.name}` });
+    // A prompt from a file is located at its line there.
+    const file = typeof p?.meta?.file === 'string' ? p.meta.file : undefined;
+    const line = file && typeof p?.meta?.line === 'number' ? p.meta.line : undefined;
+    throw new CircuitspecError(`task '${set.name}'${p ? `, prompt ${p.id}${p.meta?.line !== undefined ? ` (line ${p.meta.line})` : ''}` : ''}: ${msg}`, { ...(file && { file, line }), field: `tasks.${set.name}` });
   };
   if (set.prompts.length === 0) fail(undefined, 'has no prompts');
   const wantBos = set.provenance.prependBos === true;

@@ -26,6 +26,8 @@ const gitSha1 = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).u
 interface Behaviour {
   /** Destroy the socket after this many body bytes of the next LFS GET (once). */
   interruptAfter?: number;
+  /** Send this many body bytes of the next LFS GET, then nothing (the connection stays open: a stall). */
+  stallAfter?: number;
   ignoreRange?: boolean;
   wrongSha?: boolean;
   missing: Set<string>;
@@ -68,6 +70,12 @@ function serveLfs(req: IncomingMessage, res: ServerResponse): void {
   if (start > 0) headers['Content-Range'] = `bytes ${start}-${MODEL.length - 1}/${MODEL.length}`;
   res.writeHead(start > 0 ? 206 : 200, headers);
   if (req.method === 'HEAD') return void res.end();
+  const stall = behaviour.stallAfter;
+  if (stall !== undefined) {
+    behaviour.stallAfter = undefined;
+    res.write(body.subarray(0, stall));
+    return;
+  }
   const cut = behaviour.interruptAfter;
   if (cut !== undefined) {
     behaviour.interruptAfter = undefined;
@@ -176,6 +184,37 @@ describe('resolveModelSource', () => {
     const lfs = gets().filter((r) => r.url.startsWith('/cdn/'));
     expect(lfs.map((r) => r.range)).toEqual([undefined, 'bytes=100000-']);
     expect(existsSync(join(repoDir(), 'blobs', `${SHA}.incomplete`))).toBe(false);
+  });
+
+  it('drops a stalled connection after the stall timeout, says so, and resumes', async () => {
+    behaviour.stallAfter = 100_000;
+    const restore = setEnv({ CIRCUITSPEC_STALL_TIMEOUT_S: '0.3' });
+    const said: string[] = [];
+    try {
+      const t0 = performance.now();
+      const dir = await resolveModelSource(REPO, { cacheDir, endpoint, onRetry: (m) => said.push(m) });
+      expect(readFileSync(join(dir, LFS)).equals(MODEL)).toBe(true);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    } finally {
+      restore();
+    }
+    expect(gets().filter((r) => r.url.startsWith('/cdn/')).map((r) => r.range)).toEqual([undefined, 'bytes=100000-']);
+    expect(said).toEqual([`download of ${LFS}: no data for 0.3 s (stalled connection); resuming at byte 100000 (attempt 2 of 5)`]);
+  });
+
+  it('--verify re-hashes a cached blob: a corrupted one is downloaded again (online) or refused (offline)', async () => {
+    const dir = await resolveModelSource(REPO, { cacheDir, endpoint });
+    const blob = join(repoDir(), 'blobs', SHA);
+    const bad = Buffer.from(MODEL);
+    bad[1000] ^= 0xff; // same size: the cheap size check cannot see it
+    writeFileSync(blob, bad);
+    const offline = await resolveModelSource(REPO, { cacheDir, offline: true, verify: true }).catch((e) => e);
+    expect(offline).toBeInstanceOf(CircuitspecError);
+    expect(offline.message).toMatch(new RegExp(`the cached ${LFS} of test-org/tiny-gpt2 does not match its sha256 ${SHA} \\(corrupted\\)`));
+    log.length = 0;
+    expect(await resolveModelSource(REPO, { cacheDir, endpoint, verify: true })).toBe(dir);
+    expect(readFileSync(join(dir, LFS)).equals(MODEL)).toBe(true);
+    expect(gets().filter((r) => r.url.startsWith('/cdn/'))).toHaveLength(1);
   });
 
   it('restarts cleanly when the server ignores Range', async () => {

@@ -122,6 +122,23 @@ describe('hooks', () => {
     cache.dispose();
   });
 
+  it('API misuse is a CircuitspecError, not a TypeError: hooks not an array, non-tensor or disposed results', async () => {
+    const misuse = async (opts: any, re: RegExp) => {
+      const err = await model.runWithHooks(ids, opts).catch((e) => e);
+      expect(err).toBeInstanceOf(CircuitspecError);
+      expect(String(err.message)).toMatch(re);
+    };
+    await misuse({ hooks: { name: 'hook_embed', fn: () => {} } }, /^hooks must be an array of \{name, value\} or \{name, fn\} \(got an object \(Object\)\)$/);
+    await misuse({ hooks: [{ name: 'hook_embed', fn: () => 3 }] }, /^hook 'hook_embed': callback returned number 3; return a tf\.Tensor of shape \[3, 7, 32\], or nothing/);
+    await misuse({ hooks: [{ name: 'hook_embed', fn: (x: tf.Tensor) => x.arraySync() }] }, /callback returned an array/);
+    await misuse({ hooks: [{ name: 'hook_embed', fn: async (x: tf.Tensor) => x }] }, /callback returned a Promise \(callbacks must be synchronous\)/);
+    await misuse({ hooks: [{ name: 'hook_embed', fn: (x: tf.Tensor) => { const y = tf.mul(x, 1); y.dispose(); return y; } }] }, /callback returned a disposed tensor/);
+    await misuse({ hooks: [{ name: 'blocks.0.attn.hook_z', value: tf.zeros([3, 7, 4, 8]), heads: 2 }] }, /heads must be an array of head indices \(got number 2\)/);
+    const gone = tf.zeros([3, 7, 32]);
+    gone.dispose();
+    await misuse({ hooks: [{ name: 'blocks.0.hook_resid_pre', value: gone }] }, /its value tensor was already disposed/);
+  });
+
   it('callback hooks read and rewrite; a wrong-shaped return is an error', async () => {
     const seen: string[] = [];
     const { logits } = await model.runWithHooks(ids, {
