@@ -8,7 +8,7 @@ import type { ClaimResult, Measured, MetricValue, Provenance, RunResults, SpecRe
 import type { Tol } from '../plan/types.js';
 import { style } from './style.js';
 
-export type DiffKind = 'model-changed' | 'changed' | 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
+export type DiffKind = 'changed' | 'newly-failing' | 'newly-passing' | 'verdict-changed' | 'moved' | 'added' | 'removed';
 
 export interface DiffEntry {
   kind: DiffKind;
@@ -125,16 +125,8 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
   for (const sa of onlyA) out.push({ kind: 'removed', spec: label(sa), item: 'spec' });
   for (const [sa, sb] of pairs) {
     const spec = label(sa);
-    const ma = sa.provenance?.model, mb = sb.provenance?.model;
-    if (ma && mb && (ma.weightHash !== mb.weightHash || ma.source !== mb.source)) {
-      const show = (m: typeof ma) => `${m.source} ${m.weightHash.slice(0, 12)}`;
-      out.push({ kind: 'model-changed', spec, item: 'model', before: show(ma), after: show(mb), detail: ma.weightHash !== mb.weightHash ? 'the weights differ (weight hash)' : 'another model source' });
-    }
     if (sa.provenance && sb.provenance) {
-      // The model itself is reported above as model-changed; the rest of what changed underneath here.
-      for (const c of provenanceChanges(sa.provenance, sb.provenance)) {
-        if (c.item !== 'model') out.push({ kind: 'changed', spec, item: c.item, detail: `${c.before} → ${c.after}` });
-      }
+      for (const c of provenanceChanges(sa.provenance, sb.provenance)) out.push({ kind: 'changed', spec, item: c.item, detail: `${c.before} → ${c.after}` });
     }
     const claimsB = new Map(sb.claims.map((c) => [c.name, c]));
     for (const ca of sa.claims) {
@@ -168,7 +160,7 @@ export function diffResults(a: RunResults, b: RunResults, opts: DiffOptions = {}
   return out;
 }
 
-const ORDER: DiffKind[] = ['model-changed', 'changed', 'newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
+const ORDER: DiffKind[] = ['changed', 'newly-failing', 'newly-passing', 'verdict-changed', 'moved', 'added', 'removed'];
 
 export function formatDiff(entries: DiffEntry[], color = false): string {
   const s = style(color);

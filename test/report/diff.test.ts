@@ -87,7 +87,7 @@ describe('diff', () => {
     const b = structuredClone(a);
     b.provenance.model.weightHash = 'f'.repeat(64);
     const d = diffResults(wrap(a), wrap(b));
-    expect(d).toEqual([expect.objectContaining({ kind: 'model-changed', spec: 'paper', item: 'model', detail: 'the weights differ (weight hash)' })]);
-    expect(formatDiff(d).split('\n')[0]).toBe('model-changed (1)');
+    expect(d).toEqual([expect.objectContaining({ kind: 'changed', spec: 'paper', item: 'model', detail: expect.stringContaining('(weights ') })]);
+    expect(formatDiff(d).split('\n')[0]).toBe('changed (1)');
   });
 });
