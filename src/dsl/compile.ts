@@ -22,7 +22,7 @@ import { SpecErrors } from './validate.js';
 export interface CompileOptions {
   /** Overrides the spec's model (how one spec runs across model versions). */
   model?: string;
-  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   seed?: number;
   batchSize?: number;
 }

@@ -7,7 +7,7 @@ import { CircuitspecError } from '../../errors.js';
 import type { ActivationCache, HookedGPT2 } from '../model/index.js';
 import type { PromptSet } from '../tasks/types.js';
 import { makeBatches, type Batch } from './batches.js';
-import { summarize, type LogitSummary } from './logits.js';
+import { readSummaries, type LogitSummary } from './logits.js';
 import type { ContextOptions, ExperimentContext } from './types.js';
 
 export type Side = 'clean' | 'corrupted';
@@ -129,7 +129,7 @@ export async function sharedRun(ctx: ExperimentContext, task: string, batch: Bat
   countPositions(ctx, ids.length * Math.max(...batch.lengths));
   let summary: LogitSummary[];
   try {
-    summary = summarize(logits, set, batch.prompts);
+    summary = await readSummaries(logits, set, batch.prompts);
   } finally {
     logits.dispose();
   }

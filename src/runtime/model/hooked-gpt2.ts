@@ -31,6 +31,8 @@ export interface ModelIdentity {
   weightHash: string;
   processing: ProcessingFlags;
   backend: string;
+  /** The GPU adapter, when the backend is webgpu. */
+  adapter?: string;
 }
 
 export class HookedGPT2 {
@@ -80,10 +82,13 @@ export class HookedGPT2 {
   ): Promise<{ logits: tf.Tensor; cache: ActivationCache }> {
     const cached = resolveCacheNames(opts.names, this.config);
     const cache = new TensorCache(opts.startPos ?? 0);
+    let logits: tf.Tensor | undefined;
     try {
-      const logits = this.run(input, opts, cached, cache);
+      logits = this.run(input, opts, cached, cache);
+      await cache.settle();
       return { logits, cache };
     } catch (e) {
+      logits?.dispose();
       cache.dispose();
       throw e;
     }

@@ -3,7 +3,7 @@
  * read tensor by tensor so the peak stays near twice the fp32 size), then weight processing, then a HookedGPT2.
  */
 import { existsSync, statSync } from 'node:fs';
-import { initBackend, type BackendName } from '../backend.js';
+import { backendAdapter, initBackend, type BackendName } from '../backend.js';
 import { readHFConfig, openGPT2Checkpoint } from '../io/checkpoint.js';
 import { gpt2Tokenizer, loadTokenizer } from '../tokenizer/index.js';
 import { configFromHF, namedConfig, type ModelConfig } from './config.js';
@@ -49,7 +49,8 @@ export async function loadModel(source: string, opts: LoadOptions = {}): Promise
     tokenizer = await loadTokenizer(folder);
   }
   processWeights(weights, flags);
-  return new HookedGPT2(weights, config, tokenizer, { source, weightHash, processing: flags, backend });
+  const adapter = backendAdapter();
+  return new HookedGPT2(weights, config, tokenizer, { source, weightHash, processing: flags, backend, ...(adapter && { adapter }) });
 }
 
 async function resolveFolder(source: string, opts: LoadOptions): Promise<string> {
