@@ -77,7 +77,10 @@ export function batchesOf(ctx: ExperimentContext, name: string): Batch[] {
   const s = state(ctx);
   let b = s.batches.get(name);
   if (!b) {
-    b = makeBatches(taskOf(ctx, name), ctx.batchSize);
+    const set = taskOf(ctx, name);
+    // On a GPU the batch also shrinks until its largest activation fits in one of the adapter's buffers.
+    const K = Math.max(...set.prompts.map((p) => p.tokens.length), 1);
+    b = makeBatches(set, Math.min(ctx.batchSize, ctx.model.maxBatch?.(K) ?? Infinity));
     s.batches.set(name, b);
   }
   return b;

@@ -12,6 +12,8 @@ import { hookNames, makeRunner, resolveCacheNames, validateHooks, type CacheRequ
 import { TensorCache, sliceAxis1, type ActivationCache } from './cache.js';
 import type { ProcessingFlags } from './processing.js';
 import { CircuitspecError } from '../../errors.js';
+import { webgpuDevice } from '../gpu/backend.js';
+import { maxBatchFor } from '../gpu/memory.js';
 
 export interface RunOptions {
   hooks?: Hook[];
@@ -70,6 +72,12 @@ export class HookedGPT2 {
     const P = Math.max(...lengths);
     const ids = rows.map((r) => (r.length < P ? r.concat(new Array<number>(P - r.length).fill(this.padTokenId)) : r));
     return { ids, lengths };
+  }
+
+  /** The largest batch of prompts over K positions this backend can run in one forward (unbounded off the GPU). */
+  maxBatch(K: number): number {
+    const dev = this.identity.backend === 'webgpu' ? webgpuDevice() : undefined;
+    return dev ? maxBatchFor(this.config, K, dev.limits) : Infinity;
   }
 
   hookNames(): string[] {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../../src/runtime/io/safetensors.js';
-import { loadModel, type HookedGPT2 } from '../../../src/runtime/model/index.js';
+import { loadModel, weightTensors, type HookedGPT2 } from '../../../src/runtime/model/index.js';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { probeAdapter } from '../../../src/runtime/gpu/probe.js';
 import { FIXTURE, relErr } from '../model/helpers.js';
@@ -27,8 +27,10 @@ describe.skipIf(reason)(gpuTitle('webgpu backend (SwiftShader)', reason), () => 
   });
   afterAll(() => model?.dispose());
 
-  it('runs on the adapter it records', () => {
+  it('runs on the adapter it records, with the weights uploaded at load', () => {
     expect(tf.getBackend()).toBe('webgpu');
+    const weightBytes = weightTensors(model.weights).reduce((a, t) => a + 4 * t.size, 0);
+    expect((tf.memory() as tf.MemoryInfo & { numBytesInGPU: number }).numBytesInGPU).toBeGreaterThanOrEqual(weightBytes);
     expect(model.identity.backend).toBe('webgpu');
     expect(model.identity.adapter).toMatch(/SwiftShader.*, software$/);
   });
@@ -74,6 +76,12 @@ describe.skipIf(reason)(gpuTitle('webgpu backend (SwiftShader)', reason), () => 
     } finally {
       wasm.dispose();
     }
+  });
+
+  it('chooses batch sizes from the adapter\'s buffer limit', () => {
+    const rows = model.maxBatch(12);
+    expect(rows).toBeGreaterThan(16);
+    expect(Number.isFinite(rows)).toBe(true);
   });
 
   it('auto never picks a software adapter', async () => {
