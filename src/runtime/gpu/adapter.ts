@@ -25,7 +25,8 @@ export interface GpuAdapterLike {
   info?: AdapterInfoLike;
   isFallbackAdapter?: boolean;
   limits: GpuLimits;
-  requestDevice(desc?: { requiredLimits?: Record<string, number> }): Promise<unknown>;
+  features?: { has(name: string): boolean };
+  requestDevice(desc?: { requiredLimits?: Record<string, number>; requiredFeatures?: string[] }): Promise<unknown>;
 }
 
 export interface GpuLike {

@@ -28,7 +28,9 @@ export function registerWebgpu(): Promise<WebgpuDevice> {
     const adapter = await requestAdapter();
     if (!adapter) throw new CircuitspecError(`backend 'webgpu': no WebGPU adapter (${NO_ADAPTER_HELP})`, { field: 'backend' });
     const limits = Object.fromEntries(LIMIT_NAMES.map((n) => [n, adapter.limits[n]])) as unknown as GpuLimits;
-    const device = await adapter.requestDevice({ requiredLimits: { ...limits } });
+    // timestamp-query lets tf.profile time GPU kernels (bench:forward's breakdown).
+    const requiredFeatures = adapter.features?.has('timestamp-query') ? ['timestamp-query'] : [];
+    const device = await adapter.requestDevice({ requiredLimits: { ...limits }, requiredFeatures });
     // Importing the package registers its own factory where navigator.gpu exists; ours replaces it.
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
