@@ -12,13 +12,15 @@ import { CircuitspecError } from '../errors.js';
 import type { RunEvent } from '../plan/events.js';
 import { executePlan } from '../runtime/executor/execute.js';
 import { renderResults } from './render.js';
-import { clearDir, putFile } from './vfs.js';
+import { clearDir, matchByName, putFile } from './vfs.js';
 
 const ROOT = '/circuitspec'; // where circuitspec's own package.json and data/ sit (see import.meta.url in the build)
 const SPEC_DIR = '/picked/spec';
 const MODEL_DIR = '/picked/model';
 
 for (const [path, text] of Object.entries(packaged)) putFile(`${ROOT}/${path}`, text);
+// A spec's task sources ('tasks/x.jsonl') find the prompt file picked under that name.
+matchByName(SPEC_DIR);
 // The wasm binaries travel inside the script: a page opened from disk may not fetch files beside it.
 const blobUrl = (bytes: Uint8Array) => URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/wasm' }));
 setWasmPaths({ 'tfjs-backend-wasm.wasm': blobUrl(plainWasm), 'tfjs-backend-wasm-simd.wasm': blobUrl(simdWasm), 'tfjs-backend-wasm-threaded-simd.wasm': blobUrl(simdWasm) });

@@ -21,8 +21,18 @@ export function putFile(path: string, data: Uint8Array | string): void {
   files.set(normalize(path), typeof data === 'string' ? encoder.encode(data) : data);
 }
 
+let byName: string | undefined;
+
+/** Under `dir`, a path that names no picked file falls back to the picked file of that name in `dir` itself. */
+export function matchByName(dir: string): void {
+  byName = normalize(dir);
+}
+
 export function getFile(path: string): Uint8Array | undefined {
-  return files.get(normalize(path));
+  const p = normalize(path);
+  const f = files.get(p);
+  if (f || !byName || !p.startsWith(`${byName}/`)) return f;
+  return files.get(`${byName}/${p.slice(p.lastIndexOf('/') + 1)}`);
 }
 
 export function isDir(path: string): boolean {
