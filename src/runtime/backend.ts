@@ -38,7 +38,11 @@ export async function initBackend(pref: BackendName = 'auto'): Promise<string> {
     throw new CircuitspecError(`unknown backend '${pref}' (expected one of ${BACKENDS.join(', ')})`, { field: 'backend' });
   }
   let want = pref;
-  if (want === 'auto') want = (await probeAdapter())?.software === false ? 'webgpu' : (await tryNode()) ? 'tensorflow' : 'wasm';
+  if (want === 'auto') {
+    // A hardware adapter whose device cannot be set up (a driver fault) falls back like no adapter at all.
+    const gpu = (await probeAdapter())?.software === false && (await registerWebgpu().then(() => true, () => false));
+    want = gpu ? 'webgpu' : (await tryNode()) ? 'tensorflow' : 'wasm';
+  }
   if (want === 'tensorflow' && !(await tryNode())) {
     throw new CircuitspecError('backend "tensorflow" needs @tensorflow/tfjs-node, which is not installed or failed to load', { field: 'backend' });
   }

@@ -20,6 +20,8 @@ export function softwareGpu(): string | null {
     return 'the optional `webgpu` package (Dawn for Node) is not installed';
   }
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  // Implicit layers of other drivers (Mesa's device-select) would only add noise to the test output.
+  process.env.VK_LOADER_LAYERS_DISABLE = '~implicit~';
   return null;
 }
 
