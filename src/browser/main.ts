@@ -47,6 +47,7 @@ async function run(): Promise<void> {
   if (!spec) return setState('error', 'Pick a spec file first.');
   setState('running', 'Reading files…');
   $('results').replaceChildren();
+  $('save').hidden = true;
   clearDir(SPEC_DIR);
   // Prompt files sit beside the spec, where its task sources name them (matched by file name).
   await pick($<HTMLInputElement>('prompts'), SPEC_DIR);
@@ -67,6 +68,12 @@ async function run(): Promise<void> {
     const result = await executePlan(plan, { onEvent });
     bar.value = 1;
     renderResults(result, $('results'));
+    // The results file the CLI's --out writes, saved by the browser (still nothing leaves the machine).
+    const save = $<HTMLAnchorElement>('save');
+    URL.revokeObjectURL(save.href);
+    save.href = URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' }));
+    save.download = `${result.name}.results.json`;
+    save.hidden = false;
     setState(result.error ? 'error' : 'done', result.error ? 'The spec could not run (below).' : 'Done.');
   } catch (e) {
     // Spec errors are one line naming file, line and field, as on the command line.

@@ -1,6 +1,8 @@
 // The browser page (npm run build:browser), opened from disk in headless Chromium on its software WebGPU adapter
 // (SwiftShader): picks a tiny organism spec and its model's files, runs it to the end, no console errors.
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +48,26 @@ describe.skipIf(reason)(gpuTitle('browser page in headless Chromium (WebGPU on S
     expect(text).toMatch(/backend wasm,/);
     expect(text).toMatch(/3 of 3 claims hold/);
     expect(page.errors).toEqual([]);
+  }, 180_000);
+
+  it('runs the same from a static server', async () => {
+    const server: Server = createServer((req, res) => {
+      const file = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
+      if (!['index.html', 'circuitspec.js'].includes(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(readFileSync(join(root, 'dist/browser', file)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      await page.setFiles('#spec', [SPEC]);
+      await page.setFiles('#model', ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(MODEL, f)));
+      await page.evaluate("document.getElementById('backend').value = 'wasm'; document.getElementById('run').click()");
+      expect(await page.waitFor<string>("['done', 'error'].includes(document.body.dataset.state) && document.body.dataset.state", 120_000)).toBe('done');
+      expect(await page.evaluate<boolean>("!document.getElementById('save').hidden && document.getElementById('save').href.startsWith('blob:')")).toBe(true);
+      expect(page.errors).toEqual([]);
+    } finally {
+      server.close();
+    }
   }, 180_000);
 
   it('a spec error is one line on the page', async () => {

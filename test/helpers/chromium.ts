@@ -113,12 +113,13 @@ export class Page {
   }
 
   async close(): Promise<void> {
-    try {
-      await Promise.race([this.send('Browser.close', {}, false), new Promise((r) => setTimeout(r, 3000))]);
-    } catch {
-      // already gone
+    const exited = new Promise<void>((r) => (this.proc.exitCode !== null ? r() : this.proc.once('exit', () => r())));
+    this.send('Browser.close', {}, false).catch(() => undefined);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (this.proc.exitCode === null) {
+      this.proc.kill();
+      await exited;
     }
-    if (this.proc.exitCode === null) this.proc.kill();
-    rmSync(this.profile, { recursive: true, force: true });
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 3 });
   }
 }
