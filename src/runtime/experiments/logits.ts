@@ -52,8 +52,8 @@ export async function readSummaries(logits: tf.Tensor, set: PromptSet, prompts: 
 }
 
 /**
- * The same summaries read back synchronously (the whole [B, V]): for callers not yet asynchronous. It stalls a
- * GPU and fails on tfjs's webgpu backend in Node; use readSummaries.
+ * @deprecated use readSummaries. The same summaries read back synchronously (the whole [B, V]), for callers not
+ * yet asynchronous (path patching): it stalls a GPU and fails on tfjs's webgpu backend in Node.
  */
 export function summarize(logits: tf.Tensor, set: PromptSet, prompts: Prompt[]): LogitSummary[] {
   const [B, V] = logits.shape;
