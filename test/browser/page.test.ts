@@ -32,7 +32,7 @@ describe.skipIf(reason)(gpuTitle('browser page in headless Chromium (WebGPU on S
     const text = await page.evaluate<string>("document.getElementById('status').textContent + '\\n' + document.getElementById('results').innerText");
     expect(state, text).toBe('done');
     expect(text).toMatch(/backend webgpu on .*swiftshader.*, software/i);
-    expect(text).toMatch(/3 of 3 claims hold/);
+    expect(text).toMatch(/4 of 4 claims hold/);
     expect(await page.evaluate<number>("document.getElementById('progress').value")).toBe(1);
     expect(page.errors).toEqual([]);
   }, 300_000);
@@ -46,7 +46,7 @@ describe.skipIf(reason)(gpuTitle('browser page in headless Chromium (WebGPU on S
     const text = await page.evaluate<string>("document.getElementById('status').textContent + '\\n' + document.getElementById('results').innerText");
     expect(state, text).toBe('done');
     expect(text).toMatch(/backend wasm,/);
-    expect(text).toMatch(/3 of 3 claims hold/);
+    expect(text).toMatch(/4 of 4 claims hold/);
     expect(page.errors).toEqual([]);
   }, 180_000);
 
