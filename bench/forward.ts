@@ -2,12 +2,15 @@
  * Forward benchmark (npm run bench:forward): random:gpt2 and random:gpt2-medium, batch 16 × 20 tokens, logits at
  * the last position. Prints forward time, tokens/s, the backend's GEMM rate measured in the same run on the
  * forward's own matmul shapes, forward time / matmul-bound time, peak RSS, numTensors around repeated forwards,
- * a per-kernel time breakdown, and wasm vs cpu on random:tiny.
+ * a per-kernel time breakdown, and wasm vs cpu on random:tiny. Each model runs on each backend of --backends
+ * (default wasm, and webgpu beside it when a hardware GPU adapter is there; name webgpu to force it onto a software
+ * one), and a last table puts the backends side by side. Every read-back is asynchronous (a GPU must not stall).
  *
- *   node --expose-gc dist/bench/forward.js [--models gpt2,gpt2-medium] [--iters 5] [--leak 100,10] [--no-profile]
+ *   node --expose-gc dist/bench/forward.js [--models gpt2,gpt2-medium] [--backends wasm,webgpu] [--iters 5] [--leak 100,10] [--no-profile]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/runtime/backend.js';
+import { backendAdapter, initBackend, type BackendName } from '../src/runtime/backend.js';
+import { probeAdapter } from '../src/runtime/gpu/probe.js';
 import { loadModel, namedConfig, type HookedGPT2, type ModelConfig } from '../src/runtime/model/index.js';
 
 const B = 16;
@@ -42,7 +45,7 @@ function paramCount(c: ModelConfig): number {
 }
 
 /** GEMM rate (FLOP/s) of 2-D untransposed matMul on the forward's own shapes. */
-function gemmRate(c: ModelConfig, reps = 3): number {
+async function gemmRate(c: ModelConfig, reps = 3): Promise<number> {
   const N = B * P;
   const d = c.dModel;
   const shapes: [number, number, number][] = [[N, d, 3 * d], [N, d, d], [N, d, c.dMlp], [N, c.dMlp, d], [B, d, c.dVocab]];
@@ -51,11 +54,13 @@ function gemmRate(c: ModelConfig, reps = 3): number {
   for (const [m, k, n] of shapes) {
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, n]);
-    tf.matMul(a, b).dispose(); // packs b once, as the model's weights are
+    const w = tf.matMul(a, b); // packs b once, as the model's weights are (and compiles a GPU's shader)
+    await w.data();
+    w.dispose();
     const t = performance.now();
     for (let i = 0; i < reps; i++) {
       const r = tf.matMul(a, b);
-      r.dataSync();
+      await r.data();
       r.dispose();
     }
     ms += performance.now() - t;
@@ -70,7 +75,7 @@ async function timeForwards(model: HookedGPT2, input: number[][], n: number): Pr
   const t = performance.now();
   for (let i = 0; i < n; i++) {
     const { logits } = await model.runWithHooks(input, { logitsAt: 'last' });
-    logits.dataSync();
+    await logits.data();
     logits.dispose();
   }
   return (performance.now() - t) / n;
@@ -79,7 +84,7 @@ async function timeForwards(model: HookedGPT2, input: number[][], n: number): Pr
 async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<{ text: string; matmulShare: number }> {
   const info = await tf.profile(async () => {
     const { logits } = await model.runWithHooks(input, { logitsAt: 'last' });
-    logits.dataSync();
+    await logits.data();
     logits.dispose();
   });
   const by = new Map<string, number>();
@@ -94,20 +99,21 @@ async function kernelProfile(model: HookedGPT2, input: number[][]): Promise<{ te
   return { text, matmulShare: (by.get('BatchMatMul') ?? 0) / total };
 }
 
-async function benchModel(name: string, iters: number, leakN: number, profile: boolean): Promise<void> {
+async function benchModel(name: string, backend: BackendName, iters: number, leakN: number, profile: boolean): Promise<number> {
   global.gc?.();
   const t0 = performance.now();
-  const model = await loadModel(`random:${name}`, { backend: 'wasm' });
+  const model = await loadModel(`random:${name}`, { backend });
   const loadMs = performance.now() - t0;
   const rssAfterLoad = peakRss();
   const c = model.config;
   const input = ids(c.dVocab, 1);
   await timeForwards(model, input, 1); // warm-up: packs every weight once
-  const rate = gemmRate(c);
+  const rate = await gemmRate(c);
   const ms = await timeForwards(model, input, iters);
   const f = forwardFlops(c);
   const boundMs = ((f.matmul + f.attention + f.unembed) / rate) * 1000;
-  console.log(`random:${name}  (${c.nLayers}L ${c.nHeads}H d${c.dModel}, backend ${tf.getBackend()}, load ${(loadMs / 1000).toFixed(1)} s)`);
+  const adapter = backendAdapter();
+  console.log(`random:${name}  (${c.nLayers}L ${c.nHeads}H d${c.dModel}, backend ${tf.getBackend()}${adapter ? ` on ${adapter}` : ''}, load ${(loadMs / 1000).toFixed(1)} s)`);
   console.log(`  forward ${B}×${P}, logits at last: ${ms.toFixed(0)} ms (mean of ${iters})  ${((B * P) / (ms / 1000)).toFixed(0)} tokens/s`);
   console.log(`  GEMM ${(rate / 1e9).toFixed(1)} GFLOP/s on the forward's shapes; matmul-bound ${boundMs.toFixed(0)} ms; ratio ${(ms / boundMs).toFixed(2)}`);
   // Partial rerun of the last position only (interventions at END), keys/values of earlier positions cached.
@@ -116,7 +122,7 @@ async function benchModel(name: string, iters: number, leakN: number, profile: b
   const tp = performance.now();
   for (let i = 0; i < iters; i++) {
     const { logits } = await model.runWithHooks(input, { startPos: P - 1, past: kv.cache, logitsAt: 'last' });
-    logits.dataSync();
+    await logits.data();
     logits.dispose();
   }
   const partialMs = (performance.now() - tp) / iters;
@@ -124,7 +130,8 @@ async function benchModel(name: string, iters: number, leakN: number, profile: b
   console.log(`  partial rerun of the last position (startPos ${P - 1} + past k/v): ${partialMs.toFixed(0)} ms (${(ms / partialMs).toFixed(1)}× faster)`);
   if (profile) {
     const p = await kernelProfile(model, input);
-    console.log(`  kernel time (one forward; all kernels / matmul kernels = ${(1 / p.matmulShare).toFixed(2)}):\n${p.text}`);
+    if (!(p.matmulShare > 0)) console.log('  kernel time: none reported (the adapter offers no timestamp-query)');
+    else console.log(`  kernel time (one forward; all kernels / matmul kernels = ${(1 / p.matmulShare).toFixed(2)}):\n${p.text}`);
   }
   const before = tf.memory().numTensors;
   const tl = performance.now();
@@ -132,22 +139,29 @@ async function benchModel(name: string, iters: number, leakN: number, profile: b
   const after = tf.memory().numTensors;
   console.log(`  numTensors before/after ${leakN} forwards: ${before}/${after}${after === before ? '' : '  LEAK'}  (${((performance.now() - tl) / 1000).toFixed(0)} s)`);
   console.log(`  peak RSS after load ${mib(rssAfterLoad)} (fp32 weights ${mib(4 * paramCount(c))})`);
-  console.log(`  wasm heap ${mib((tf.memory() as { numBytesInWASM?: number }).numBytesInWASM ?? tf.memory().numBytes)}; peak RSS ${mib(peakRss())}`);
+  const mem = tf.memory() as { numBytesInWASM?: number; numBytesInGPU?: number; numBytes: number };
+  const heap = mem.numBytesInGPU !== undefined ? `GPU buffers in use ${mib(mem.numBytesInGPU)}` : `wasm heap ${mib(mem.numBytesInWASM ?? mem.numBytes)}`;
+  console.log(`  ${heap}; peak RSS ${mib(peakRss())}`);
   model.dispose();
+  return ms;
 }
 
-async function tinyBackends(): Promise<void> {
+async function tinyBackends(backends: BackendName[]): Promise<void> {
   const out: string[] = [];
-  for (const backend of ['wasm', 'cpu'] as const) {
+  for (const backend of [...new Set<BackendName>(['wasm', 'cpu', ...backends])]) {
     const model = await loadModel('random:tiny', { backend });
     const input = ids(model.config.dVocab, 2);
     await timeForwards(model, input, 2);
     const ms = await timeForwards(model, input, 10);
     const a = tf.randomNormal([320, 768]);
     const b = tf.randomNormal([768, 768]);
-    tf.matMul(a, b).dispose();
+    const w = tf.matMul(a, b);
+    await w.data();
+    w.dispose();
     const t = performance.now();
-    tf.matMul(a, b).dataSync();
+    const r = tf.matMul(a, b);
+    await r.data();
+    r.dispose();
     const gemm = (2 * 320 * 768 * 768) / ((performance.now() - t) / 1000) / 1e9;
     a.dispose();
     b.dispose();
@@ -163,12 +177,20 @@ async function main(): Promise<void> {
   const iters = Number(arg('iters', '5'));
   const leak = arg('leak', '100,10').split(',').map(Number);
   const profile = !process.argv.includes('--no-profile');
+  const hardware = (await probeAdapter())?.software === false;
+  const backends = arg('backends', hardware ? 'wasm,webgpu' : 'wasm').split(',').filter(Boolean) as BackendName[];
+  if (!hardware && !process.argv.includes('--backends')) console.log('(no hardware GPU adapter: wasm only; --backends wasm,webgpu forces webgpu onto a software one)');
   await initBackend('wasm');
-  await tinyBackends();
+  await tinyBackends(backends);
+  const table: string[] = [];
   for (const [i, m] of models.entries()) {
     namedConfig(m); // fail fast on a bad name
-    await benchModel(m, iters, leak[Math.min(i, leak.length - 1)], profile);
+    const ms = new Map<BackendName, number>();
+    for (const backend of backends) ms.set(backend, await benchModel(m, backend, iters, leak[Math.min(i, leak.length - 1)], profile));
+    const base = ms.get(backends[0])!;
+    table.push(`  random:${m.padEnd(12)} ${backends.map((b) => `${b} ${ms.get(b)!.toFixed(0)} ms (${(base / ms.get(b)!).toFixed(2)}×)`).join('   ')}`);
   }
+  console.log(`forward ${B}×${P}, logits at last, speed relative to ${backends[0]}:\n${table.join('\n')}`);
 }
 
 main().catch((e) => {

@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# The HTML report's browser test needs a headless Chromium. Part of `npm test`: installs Debian's `chromium`
-# when none is found (as root, or with passwordless sudo), so CI on a fresh machine has one. Never fails the
-# build itself: without a browser the browser test fails and says why.
+# Part of `npm test`: installs Debian's chromium (headless Chromium opens the HTML report and the browser page; its
+# SwiftShader Vulkan driver is the software GPU of the webgpu tests) and the Vulkan loader Dawn needs, when they
+# are missing, as root or with passwordless sudo. Idempotent and never fatal: without them the browser test fails
+# and says why, and the webgpu tests are skipped with the reason in their titles.
 set -u
-if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then exit 0; fi
-for b in chromium chromium-browser google-chrome google-chrome-stable; do
-  if command -v "$b" >/dev/null 2>&1; then exit 0; fi
-done
-if [ -x "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" ]; then exit 0; fi
+ICD=/usr/lib/chromium/vk_swiftshader_icd.json
+have_loader() { ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; }
+have_browser() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return 0; fi
+  command -v chromium >/dev/null 2>&1
+}
+if have_browser && [ -e "$ICD" ] && have_loader; then exit 0; fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-chromium: no Chromium and no apt-get; install Chromium or set CHROMIUM_PATH (the browser test needs it)" >&2
+  echo "ensure-chromium: chromium/libvulkan1 missing and no apt-get; install them or set CHROMIUM_PATH" >&2
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
   if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
-    echo "ensure-chromium: not root and no passwordless sudo; run: sudo apt-get install chromium" >&2
+    echo "ensure-chromium: not root and no passwordless sudo; run: sudo apt-get install chromium libvulkan1" >&2
     exit 0
   fi
 fi
-echo "ensure-chromium: installing Debian's chromium for the browser test" >&2
+echo "ensure-chromium: installing chromium and libvulkan1 with apt-get" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null \
-  || echo "ensure-chromium: apt-get install chromium failed (the browser test will say so)" >&2
+if ! { $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null \
+  && $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends chromium libvulkan1 >/dev/null; }; then
+  echo "ensure-chromium: apt-get failed; the browser and webgpu tests will say so" >&2
+fi
 exit 0

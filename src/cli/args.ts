@@ -13,7 +13,7 @@ export interface CliArgs {
   filter?: string;
   tags?: string[];
   model?: string;
-  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   seed?: number;
   batchSize?: number;
   limit?: number;
@@ -41,7 +41,7 @@ Options:
   --filter <text|/re/>   only claims whose "spec > claim" name matches
   --tag <tag>            only claims with this tag (repeatable)
   --model <source>       override the spec's model (folder, hub id, random:<name>)
-  --backend <name>       auto | wasm | cpu | tensorflow
+  --backend <name>       auto | wasm | cpu | tensorflow | webgpu
   --seed <n>             override the spec's seed
   --batch-size <n>       prompts per forward pass
   --limit <n>            only the first n prompts of every task (try a slice first)
@@ -109,7 +109,7 @@ export function parseCli(argv: string[]): CliArgs {
     throw new CircuitspecError(`unknown command '${first}'${didYouMean(first, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
   }
   if (!REPORTERS[v.reporter!]) throw new CircuitspecError(`unknown reporter '${v.reporter}'${didYouMean(v.reporter!, Object.keys(REPORTERS))} (reporters: ${Object.keys(REPORTERS).join(', ')})`);
-  const backends = ['auto', 'wasm', 'cpu', 'tensorflow'];
+  const backends = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'];
   if (v.backend !== undefined && !backends.includes(v.backend)) throw new CircuitspecError(`unknown backend '${v.backend}' (backends: ${backends.join(', ')})`);
   const batchSize = int(v['batch-size'], '--batch-size');
   if (batchSize === 0) throw new CircuitspecError('--batch-size must be at least 1');

@@ -23,7 +23,7 @@ import { SpecErrors } from './validate.js';
 export interface CompileOptions {
   /** Overrides the spec's model (how one spec runs across model versions). */
   model?: string;
-  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   seed?: number;
   batchSize?: number;
   /** Use only the first N prompts of every task (a slice to try before the full run). */

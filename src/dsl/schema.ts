@@ -357,7 +357,7 @@ export const specSchema = {
             },
           ],
         },
-        backend: { enum: ['auto', 'wasm', 'cpu', 'tensorflow'], description: 'tfjs backend (default auto)' },
+        backend: { enum: ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'], description: 'tfjs backend (default auto: webgpu on a hardware GPU, else tensorflow, else wasm)' },
       },
     },
     seed: int('Seed for everything random (default 0)'),

@@ -65,7 +65,11 @@ export interface MetricResult {
 export interface Provenance {
   specFile: string;
   specSha256: string;
-  model: { source: string; weightHash: string; processing: ProcessingSpec | Record<string, boolean>; backend: string };
+  model: {
+    source: string; weightHash: string; processing: ProcessingSpec | Record<string, boolean>; backend: string;
+    /** The GPU adapter the webgpu backend ran on (e.g. "SwiftShader driver 5.0.0 (google swiftshader), software"). */
+    adapter?: string;
+  };
   packageVersion: string;
   /** The git commit of the circuitspec checkout that ran, when it runs from one. */
   commit?: string;

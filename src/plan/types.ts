@@ -18,7 +18,7 @@ export interface PlanModel {
   /** `random:…`, a hub id, or an absolute folder. */
   source: string;
   processing: ProcessingSpec;
-  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   shape: ModelShape;
 }
 

@@ -286,6 +286,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         weightHash: model?.identity.weightHash ?? 'unknown',
         processing: model?.identity.processing ?? plan.model.processing,
         backend: model?.identity.backend ?? plan.model.backend,
+        ...(model?.identity.adapter && { adapter: model.identity.adapter }),
       },
       packageVersion: packageVersion(),
       ...(gitCommit() && { commit: gitCommit()! }),

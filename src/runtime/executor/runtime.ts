@@ -7,13 +7,13 @@ import type { Circuit, CircuitStage, MetricRequest, MetricValue } from '../exper
 import type { PromptSet, TaskSource } from '../tasks/types.js';
 
 export interface RuntimeModel {
-  identity: { source: string; weightHash: string; processing: Record<string, boolean>; backend: string };
+  identity: { source: string; weightHash: string; processing: Record<string, boolean>; backend: string; adapter?: string };
   config: { nLayers: number; nHeads: number };
   dispose(): void;
 }
 
 export interface LoadModelOptions {
-  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   processing: 'none' | 'transformerlens' | Record<string, boolean>;
   seed: number;
   /** Re-hash cached downloads (`--verify`). */

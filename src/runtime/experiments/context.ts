@@ -7,7 +7,7 @@ import { CircuitspecError } from '../../errors.js';
 import type { ActivationCache, HookedGPT2 } from '../model/index.js';
 import type { PromptSet } from '../tasks/types.js';
 import { makeBatches, type Batch } from './batches.js';
-import { summarize, type LogitSummary } from './logits.js';
+import { readSummaries, type LogitSummary } from './logits.js';
 import type { ContextOptions, ExperimentContext } from './types.js';
 
 export type Side = 'clean' | 'corrupted';
@@ -77,7 +77,10 @@ export function batchesOf(ctx: ExperimentContext, name: string): Batch[] {
   const s = state(ctx);
   let b = s.batches.get(name);
   if (!b) {
-    b = makeBatches(taskOf(ctx, name), ctx.batchSize);
+    const set = taskOf(ctx, name);
+    // On a GPU the batch also shrinks until its largest activation fits in one of the adapter's buffers.
+    const K = Math.max(...set.prompts.map((p) => p.tokens.length), 1);
+    b = makeBatches(set, Math.min(ctx.batchSize, ctx.model.maxBatch?.(K) ?? Infinity));
     s.batches.set(name, b);
   }
   return b;
@@ -129,7 +132,7 @@ export async function sharedRun(ctx: ExperimentContext, task: string, batch: Bat
   countPositions(ctx, ids.length * Math.max(...batch.lengths));
   let summary: LogitSummary[];
   try {
-    summary = summarize(logits, set, batch.prompts);
+    summary = await readSummaries(logits, set, batch.prompts);
   } finally {
     logits.dispose();
   }

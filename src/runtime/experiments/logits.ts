@@ -1,5 +1,5 @@
 /** What metrics need from logits at END, kept per prompt instead of the [B, V] logits themselves. */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { Prompt, PromptSet } from '../tasks/types.js';
 
 export interface LogitSummary {
@@ -17,7 +17,44 @@ export function candidateIds(set: PromptSet, p: Prompt): number[] {
   return set.candidates ? set.candidates.ids : [p.answerId, ...p.distractorIds];
 }
 
-/** logits [B, V] at each prompt's END → one summary per row (answers always the clean prompt's). */
+/**
+ * logits [B, V] at each prompt's END → one summary per row (answers always the clean prompt's), reduced on the
+ * backend so only B × (2 + ids) numbers come back, in one asynchronous read: argmax, logSumExp and the logits of
+ * the ids the metrics read (answer, distractors, candidates).
+ */
+export async function readSummaries(logits: tf.Tensor, set: PromptSet, prompts: Prompt[]): Promise<LogitSummary[]> {
+  const [B, V] = logits.shape;
+  const ids = prompts.map((p) => [p.answerId, ...p.distractorIds, ...candidateIds(set, p)]);
+  const n = Math.max(...ids.map((r) => r.length));
+  const flat = new Int32Array(B * n);
+  ids.forEach((r, b) => r.forEach((id, j) => { flat[b * n + j] = b * V + id; }));
+  const packed = tf.tidy(() => {
+    const picked = tf.reshape(tf.gather(tf.reshape(logits, [B * V]), tf.tensor1d(flat, 'int32')), [B, n]); // [B, n]
+    const arg = tf.reshape(tf.cast(tf.argMax(logits, 1), 'float32'), [B, 1]); // [B, 1]; exact below 2^24
+    return tf.concat([arg, tf.logSumExp(logits, 1, true), picked], 1); // [B, 2 + n]
+  });
+  let data: Float32Array;
+  try {
+    data = (await packed.data()) as Float32Array;
+  } finally {
+    packed.dispose();
+  }
+  const w = 2 + n;
+  return prompts.map((p, b) => {
+    const row = data.subarray(b * w, (b + 1) * w);
+    const nd = p.distractorIds.length;
+    const cand = candidateIds(set, p);
+    return {
+      answerId: p.answerId, answer: row[2], distractors: Array.from(row.subarray(3, 3 + nd)),
+      candidates: Array.from(row.subarray(3 + nd, 3 + nd + cand.length)), candidateIds: cand, argmax: row[0], logSumExp: row[1],
+    };
+  });
+}
+
+/**
+ * @deprecated use readSummaries. The same summaries read back synchronously (the whole [B, V]), for callers not
+ * yet asynchronous (path patching): it stalls a GPU and fails on tfjs's webgpu backend in Node.
+ */
 export function summarize(logits: tf.Tensor, set: PromptSet, prompts: Prompt[]): LogitSummary[] {
   const [B, V] = logits.shape;
   const data = logits.dataSync();

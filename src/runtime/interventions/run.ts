@@ -1,7 +1,7 @@
 /** Run a task with interventions: per batch, the base run rerun with hooks (from the first edited position). */
 import type { Batch } from '../experiments/batches.js';
 import { countPositions, batchesOf, progress, taskOf } from '../experiments/context.js';
-import { summarize, type LogitSummary } from '../experiments/logits.js';
+import { readSummaries, type LogitSummary } from '../experiments/logits.js';
 import type { ExperimentContext, Intervention } from '../experiments/types.js';
 import { batchHooks } from './hooks.js';
 
@@ -14,7 +14,7 @@ export async function runBatchIntervened(ctx: ExperimentContext, task: string, b
     const { logits } = await ctx.model.runWithHooks(ids, { hooks: bh.hooks, logitsAt: 'last', startPos: bh.startPos, past: bh.past });
     countPositions(ctx, ids.length * (Math.max(...batch.lengths) - bh.startPos));
     try {
-      return summarize(logits, set, batch.prompts);
+      return await readSummaries(logits, set, batch.prompts);
     } finally {
       logits.dispose();
     }

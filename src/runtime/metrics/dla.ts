@@ -38,7 +38,7 @@ export async function directLogitAttribution(ctx: ExperimentContext, task: strin
       return tf.stack(out); // [L, H, B]
     });
     rows.dispose();
-    const data = per.dataSync();
+    const data = await per.data();
     per.dispose();
     for (let l = 0; l < nLayers; l++) for (let h = 0; h < nHeads; h++) for (let r = 0; r < B; r++) sums[l][h] += data[(l * nHeads + h) * B + r];
   }

@@ -1,6 +1,8 @@
 /**
- * Cached activations live outside the wasm heap (plain Float32Arrays, copied out as the forward runs), so caches
- * of a large model never crowd its weights. `get` makes a tensor lazily; the cache owns it until dispose().
+ * Cached activations live outside the backend (plain Float32Arrays), so caches of a large model never crowd its
+ * weights. A run only marks what to copy (`store`); `settle` reads it all back asynchronously once the forward is
+ * done, so a GPU is never stalled mid-forward by a synchronous read. `get` makes a tensor lazily; the cache owns
+ * it until dispose().
  */
 import * as tf from '@tensorflow/tfjs';
 import { CircuitspecError } from '../../errors.js';
@@ -16,16 +18,28 @@ export interface ActivationCache {
 export class TensorCache implements ActivationCache {
   private readonly arrays = new Map<string, { data: Float32Array; shape: number[] }>();
   private readonly tensors = new Map<string, tf.Tensor>();
+  /** Stored during a run, not yet read back: references kept out of the forward's tidy scopes. */
+  private readonly pending = new Map<string, tf.Tensor>();
 
   /** `startPos`: the first position these activations cover (a partial rerun caches positions >= startPos). */
   constructor(readonly startPos = 0) {}
 
-  /** Copy `x` out of the backend (the caller still owns and disposes `x`). */
+  /** Mark `x` to be copied out by settle() (the caller still owns and disposes `x`; this keeps its own reference). */
   store(name: string, x: tf.Tensor): void {
-    const raw = x.dataSync() as Float32Array;
-    // wasm's dataSync already returns a copy; cpu returns its backing store, which must not be shared.
-    const data = tf.getBackend() === 'wasm' ? raw : raw.slice();
-    this.put(name, data, x.shape.slice());
+    this.pending.get(name)?.dispose();
+    this.pending.set(name, tf.keep(tf.clone(x)));
+  }
+
+  /** Read every stored activation back, all requests in flight together, and free the backend's copies. */
+  async settle(): Promise<void> {
+    const entries = [...this.pending.entries()];
+    this.pending.clear();
+    try {
+      const datas = await Promise.all(entries.map(([, t]) => t.data() as Promise<Float32Array>));
+      entries.forEach(([name, t], i) => this.put(name, datas[i], t.shape.slice()));
+    } finally {
+      for (const [, t] of entries) t.dispose();
+    }
   }
 
   put(name: string, data: Float32Array, shape: number[]): void {
@@ -40,6 +54,9 @@ export class TensorCache implements ActivationCache {
 
   array(name: string): { data: Float32Array; shape: number[] } {
     const a = this.arrays.get(name);
+    if (!a && this.pending.has(name)) {
+      throw new CircuitspecError(`activation '${name}' is stored but not read back yet (await cache.settle() first)`, { field: name });
+    }
     if (!a) {
       throw new CircuitspecError(`activation '${name}' is not in this cache (cached: ${this.names().slice(0, 8).join(', ')}${this.arrays.size > 8 ? ', …' : ''})`, { field: name });
     }
@@ -61,10 +78,11 @@ export class TensorCache implements ActivationCache {
     return [...this.arrays.keys()];
   }
 
-  /** Frees the tensors made by get() and drops the arrays. */
+  /** Frees the tensors made by get() and any not yet read back, and drops the arrays. */
   dispose(): void {
-    for (const t of this.tensors.values()) t.dispose();
+    for (const t of [...this.tensors.values(), ...this.pending.values()]) t.dispose();
     this.tensors.clear();
+    this.pending.clear();
     this.arrays.clear();
   }
 }

@@ -12,6 +12,8 @@ import { hookNames, makeRunner, resolveCacheNames, validateHooks, type CacheRequ
 import { TensorCache, sliceAxis1, type ActivationCache } from './cache.js';
 import type { ProcessingFlags } from './processing.js';
 import { CircuitspecError } from '../../errors.js';
+import { webgpuDevice } from '../gpu/backend.js';
+import { maxBatchFor } from '../gpu/memory.js';
 
 export interface RunOptions {
   hooks?: Hook[];
@@ -31,6 +33,8 @@ export interface ModelIdentity {
   weightHash: string;
   processing: ProcessingFlags;
   backend: string;
+  /** The GPU adapter, when the backend is webgpu. */
+  adapter?: string;
 }
 
 export class HookedGPT2 {
@@ -70,6 +74,12 @@ export class HookedGPT2 {
     return { ids, lengths };
   }
 
+  /** The largest batch of prompts over K positions this backend can run in one forward (unbounded off the GPU). */
+  maxBatch(K: number): number {
+    const dev = this.identity.backend === 'webgpu' ? webgpuDevice() : undefined;
+    return dev ? maxBatchFor(this.config, K, dev.limits) : Infinity;
+  }
+
   hookNames(): string[] {
     return hookNames(this.config);
   }
@@ -80,10 +90,13 @@ export class HookedGPT2 {
   ): Promise<{ logits: tf.Tensor; cache: ActivationCache }> {
     const cached = resolveCacheNames(opts.names, this.config);
     const cache = new TensorCache(opts.startPos ?? 0);
+    let logits: tf.Tensor | undefined;
     try {
-      const logits = this.run(input, opts, cached, cache);
+      logits = this.run(input, opts, cached, cache);
+      await cache.settle();
       return { logits, cache };
     } catch (e) {
+      logits?.dispose();
       cache.dispose();
       throw e;
     }

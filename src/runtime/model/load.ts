@@ -3,11 +3,13 @@
  * read tensor by tensor so the peak stays near twice the fp32 size), then weight processing, then a HookedGPT2.
  */
 import { existsSync, statSync } from 'node:fs';
-import { initBackend, type BackendName } from '../backend.js';
+import type { Tensor } from '@tensorflow/tfjs';
+import { backendAdapter, initBackend, type BackendName } from '../backend.js';
 import { readHFConfig, openGPT2Checkpoint } from '../io/checkpoint.js';
 import { gpt2Tokenizer, loadTokenizer } from '../tokenizer/index.js';
 import { configFromHF, namedConfig, type ModelConfig } from './config.js';
-import { weightsFromSource, type GPT2Weights } from './weights.js';
+import { disposeWeights, mapWeights, weightsFromSource, type GPT2Weights } from './weights.js';
+import { uploadWeights } from '../gpu/memory.js';
 import { randomWeightSource } from './random.js';
 import { processWeights, resolveProcessing, type ProcessingOption } from './processing.js';
 import { HookedGPT2 } from './hooked-gpt2.js';
@@ -51,7 +53,16 @@ export async function loadModel(source: string, opts: LoadOptions = {}): Promise
     tokenizer = await loadTokenizer(folder);
   }
   processWeights(weights, flags);
-  return new HookedGPT2(weights, config, tokenizer, { source, weightHash, processing: flags, backend });
+  const named: { name: string; t: Tensor }[] = [];
+  mapWeights(weights, (t, name) => (named.push({ name, t }), t));
+  try {
+    await uploadWeights(named, source);
+  } catch (e) {
+    disposeWeights(weights);
+    throw e;
+  }
+  const adapter = backendAdapter();
+  return new HookedGPT2(weights, config, tokenizer, { source, weightHash, processing: flags, backend, ...(adapter && { adapter }) });
 }
 
 async function resolveFolder(source: string, opts: LoadOptions): Promise<string> {

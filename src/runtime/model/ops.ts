@@ -20,11 +20,14 @@ export function geluNew(x: tf.Tensor): tf.Tensor {
 
 /**
  * Rows of table [N, d] at int32 indices [n] → [n, d]. tf.gather's gradient needs UnsortedSegmentSum, which the
- * wasm backend lacks; this one scatters the gradient back with scatterND (which sums repeated indices).
+ * wasm backend lacks; there this one scatters the gradient back with scatterND (which sums repeated indices).
+ * Other backends differentiate tf.gather themselves, and a GPU one must not be stalled by reading indices back.
  */
 export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') return tf.gather(table, indices);
   // The indices are read back as data (not saved as a tensor): saving would clone a tensor inside the op, which
   // tfjs's leak check (IS_TEST) reports on wasm, and a closure over the tensor would outlive the caller's tidy.
+  // On wasm this read is a copy within CPU memory.
   const idx = indices.dataSync() as Int32Array;
   const shape = table.shape;
   const f = tf.customGrad(((t: tf.Tensor) => ({

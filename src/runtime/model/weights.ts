@@ -145,12 +145,13 @@ export function headQKV(w: GPT2Weights, c: ModelConfig, layer: number, which: 'q
 /**
  * The weights under Hugging Face's canonical keys (no 'transformer.' prefix; lm_head omitted: tied to wte), e.g.
  * to save a trained model with writeSafetensors and load it back with loadModel. Unprocessed weights only.
+ * Every tensor is read back asynchronously, all requests in flight together.
  */
-export function exportHFWeights(w: GPT2Weights): Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> {
-  const out: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
+export async function exportHFWeights(w: GPT2Weights): Promise<Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>> {
+  const picked: [string, tf.Tensor][] = [];
   const put = (key: string, t: tf.Tensor | null) => {
     if (!t) throw new CircuitspecError(`cannot export '${key}': it was folded away by weight processing (export unprocessed weights)`, { field: key });
-    out[key] = { dtype: 'F32', shape: t.shape.slice(), data: (t.dataSync() as Float32Array).slice() };
+    picked.push([key, t]);
   };
   if (w.bU) throw new CircuitspecError('cannot export processed weights (b_U exists after fold_ln): export unprocessed weights', { field: 'bU' });
   put('wte.weight', w.wte);
@@ -174,7 +175,12 @@ export function exportHFWeights(w: GPT2Weights): Record<string, { dtype: 'F32'; 
   put('ln_f.bias', w.lnF.b);
   // W_U is untied only if it differs from wte; a trained tied model keeps them equal only if trained tied.
   const lm = tf.tidy(() => tf.transpose(w.WU));
-  out['lm_head.weight'] = { dtype: 'F32', shape: lm.shape.slice(), data: (lm.dataSync() as Float32Array).slice() };
-  lm.dispose();
-  return out;
+  picked.push(['lm_head.weight', lm]);
+  try {
+    // The cpu backend hands out its backing store: copy.
+    const datas = await Promise.all(picked.map(async ([, t]) => (await t.data() as Float32Array).slice()));
+    return Object.fromEntries(picked.map(([key, t], i) => [key, { dtype: 'F32' as const, shape: t.shape.slice(), data: datas[i] }]));
+  } finally {
+    lm.dispose();
+  }
 }

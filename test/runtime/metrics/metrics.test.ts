@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { summarize, type LogitSummary } from '../../../src/runtime/experiments/logits.js';
+import { readSummaries, summarize, type LogitSummary } from '../../../src/runtime/experiments/logits.js';
 import { isCorrect } from '../../../src/runtime/metrics/accuracy.js';
 import { answerProb } from '../../../src/runtime/metrics/answer-prob.js';
 import { logitDiff } from '../../../src/runtime/metrics/logit-diff.js';
@@ -52,5 +53,26 @@ describe('metrics on hand-checkable logits', () => {
     expect(patchingScore(1, 3, 1)).toBe(1);
     expect(patchingScore(2, 3, 1)).toBe(0.5);
     expect(() => patchingScore(1, 2, 2)).toThrow(/undefined/);
+  });
+});
+
+describe('readSummaries (reduced on the backend, one small asynchronous read)', () => {
+  it('agrees with the full read-back for any logits, with and without a candidate set', async () => {
+    const noCand: PromptSet = { ...set, candidates: undefined };
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.array(fc.float({ min: -20, max: 20, noNaN: true }), { minLength: 6, maxLength: 6 }), { minLength: 2, maxLength: 2 }),
+      fc.boolean(),
+      async (rows, withCand) => {
+        const s = withCand ? set : noCand;
+        const t = tf.tensor2d(rows);
+        const [want, got] = [summarize(t, s, s.prompts), await readSummaries(t, s, s.prompts)];
+        t.dispose();
+        got.forEach((g, i) => {
+          const w = want[i];
+          expect({ ...g, logSumExp: 0 }).toEqual({ ...w, logSumExp: 0 });
+          expect(g.logSumExp).toBeCloseTo(w.logSumExp, 4);
+        });
+      },
+    ), { numRuns: 50 });
   });
 });

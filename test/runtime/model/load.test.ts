@@ -73,7 +73,7 @@ describe('configs and loading', () => {
         model_type: 'gpt2', n_layer: c.nLayers, n_head: c.nHeads, n_embd: c.dModel, n_positions: c.nCtx,
         vocab_size: c.dVocab, layer_norm_epsilon: c.layerNormEps, activation_function: 'gelu_new',
       }));
-      await writeSafetensors(join(dir, 'model.safetensors'), exportHFWeights(a.weights));
+      await writeSafetensors(join(dir, 'model.safetensors'), await exportHFWeights(a.weights));
       const b = await loadModel(dir, { backend: 'wasm' });
       const ids = [[1, 2, 3, 50256]];
       const [la, lb] = [(await a.runWithHooks(ids)).logits, (await b.runWithHooks(ids)).logits];
@@ -96,12 +96,14 @@ describe('configs and loading', () => {
 });
 
 describe('ActivationCache', () => {
-  it('keeps arrays outside the backend, makes tensors lazily and owns them', () => {
+  it('keeps arrays outside the backend, makes tensors lazily and owns them', async () => {
     const c = new TensorCache();
     const before = tf.memory().numTensors;
     const x = tf.tensor([1, 2, 3, 4], [2, 2]);
     c.store('a', x);
     x.dispose();
+    expect(() => c.array('a')).toThrow(/not read back yet/);
+    await c.settle();
     expect(tf.memory().numTensors).toBe(before);
     const inTidy = tf.tidy(() => {
       c.get('a');

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { geluNew, layerNorm, linear, type GPT2Weights, type Hook, type HookRunner, type ModelConfig } from '../../model/index.js';
 import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../../experiments/batches.js';
 import { batchesOf, countPositions, progress, taskOf } from '../../experiments/context.js';
-import { summarize, type LogitSummary } from '../../experiments/logits.js';
+import { readSummaries, type LogitSummary } from '../../experiments/logits.js';
 import type { ExperimentContext, Head } from '../../experiments/types.js';
 import { logitDiff, type Versus } from '../../metrics/logit-diff.js';
 import type { Prompt, PromptSet } from '../../tasks/types.js';
@@ -129,8 +129,8 @@ async function fastBatch(
     const cleanRun = await model.runWithHooks(batch.clean, { hooks: clean.hooks(rowNames, wholeNames, pairs), logitsAt: 'last' });
     const corrRun = await model.runWithHooks(batch.corrupted!, { hooks: corr.hooks(layers.map(zName), [], pairs), logitsAt: 'last' });
     countPositions(ctx, 2 * B * K);
-    const cleanLd = summarize(cleanRun.logits, set, batch.prompts).map(ld);
-    const corrLd = summarize(corrRun.logits, set, batch.prompts).map(ld);
+    const cleanLd = (await readSummaries(cleanRun.logits, set, batch.prompts)).map(ld);
+    const corrLd = (await readSummaries(corrRun.logits, set, batch.prompts)).map(ld);
     cleanRun.logits.dispose();
     corrRun.logits.dispose();
     const patched = new Map<string, number[]>();
@@ -141,15 +141,15 @@ async function fastBatch(
     try {
       for (const l of [...new Set(active.map((s) => s.layer))].sort((a, b) => a - b)) {
         const heads = active.filter((s) => s.layer === l).map((s) => s.head);
-        passOne(W, c, l, heads, pairs, clean, corr, S, mlpLayers, values, recv === 'logits'
-          ? (normed) => logitRows(W, set, batch.prompts, pairs, heads.length, normed, opts.versus).forEach((v, i) => {
-            const h = heads[Math.floor(i / pairs.length)];
-            const row = pairs[i % pairs.length].row;
-            const per = patched.get(`${l}.${h}`) ?? cleanLd.slice();
-            per[row] = v;
-            patched.set(`${l}.${h}`, per);
-          })
-          : null);
+        const final = passOne(W, c, l, heads, pairs, clean, corr, S, mlpLayers, values, recv === 'logits');
+        if (!final) continue;
+        (await logitRows(W, set, batch.prompts, pairs, heads.length, final, opts.versus)).forEach((v, i) => {
+          const h = heads[Math.floor(i / pairs.length)];
+          const row = pairs[i % pairs.length].row;
+          const per = patched.get(`${l}.${h}`) ?? cleanLd.slice();
+          per[row] = v;
+          patched.set(`${l}.${h}`, per);
+        });
       }
       if (recv === 'logits') return { clean: cleanLd, corrupted: corrLd, patched };
       values.freeze();
@@ -233,11 +233,11 @@ class SiteValues {
   }
 }
 
-/** Pass 1 for the senders `heads` of layer l. `final` receives the normalised final rows for logit receivers. */
+/** Pass 1 for the senders `heads` of layer l; for logit receivers, → the normalised final rows (caller disposes). */
 function passOne(
   W: GPT2Weights, c: ModelConfig, l: number, heads: number[], pairs: Pair[], clean: Captured, corr: Captured,
-  S: Site[], mlpLayers: number[], values: SiteValues, final: ((normed: tf.Tensor2D) => void) | null,
-): void {
+  S: Site[], mlpLayers: number[], values: SiteValues, final: boolean,
+): tf.Tensor2D | null {
   const nP = pairs.length;
   const n = heads.length;
   const { dHead: dh, dModel: D } = c;
@@ -273,9 +273,7 @@ function passOne(
     }
     // Sites below this sender layer: clean values, so every site has one entry per sender layer.
     S.filter((s) => !done.has(s)).forEach(visit);
-    if (final) {
-      tf.tidy(() => final(lnRows(tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta), W.lnF, c.layerNormEps)));
-    }
+    return final ? tf.tidy(() => lnRows(tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta), W.lnF, c.layerNormEps)) : null;
   } finally {
     delta.dispose();
   }
@@ -393,15 +391,15 @@ async function rerunChunk(
         return tf.where(tf.greater(m, 0), val, x);
       },
     };
-    return tf.tidy(() => {
+    const normed = tf.tidy(() => {
       let resid = suffixRerun(W, c, tf.tile(input, [n, 1, 1]) as tf.Tensor3D, from, n, B, past, hooks); // [n·B, P, D]
       if (patches.has('final')) resid = hooks.apply('final', null, resid) as tf.Tensor3D;
       const ends: number[] = [];
       for (let j = 0; j < n; j++) for (let b = 0; b < B; b++) ends.push((j * B + b) * g.P + g.len[b] - 1 - g.start[b]);
-      const rows = tf.gather(tf.reshape(resid, [n * B * g.P, D]), tf.tensor1d(ends, 'int32')) as tf.Tensor2D;
-      const all = Array.from({ length: n }, () => prompts).flat();
-      return logitRows(W, set, all, all.map((_, i) => ({ row: i, pos: 0 })), 1, lnRows(rows, W.lnF, c.layerNormEps), versus);
+      return lnRows(tf.gather(tf.reshape(resid, [n * B * g.P, D]), tf.tensor1d(ends, 'int32')), W.lnF, c.layerNormEps);
     });
+    const all = Array.from({ length: n }, () => prompts).flat();
+    return await logitRows(W, set, all, all.map((_, i) => ({ row: i, pos: 0 })), 1, normed, versus);
   } finally {
     idx.dispose();
     patches.forEach((t) => t.dispose());
@@ -427,20 +425,22 @@ function headInput(W: GPT2Weights, c: { dModel: number; dHead: number }, l: numb
 }
 
 /**
- * The logit difference of normalised final rows [n·nP, D] (row = j·nP + pair), unembedding only the ids it reads
- * (answer, distractors, candidates) instead of the whole vocabulary.
+ * The logit difference of normalised final rows [n·nP, D] (row = j·nP + pair; disposed here), unembedding only
+ * the ids it reads (answer, distractors, candidates) instead of the whole vocabulary; one small async read-back.
  */
-function logitRows(W: GPT2Weights, set: PromptSet, prompts: Prompt[], pairs: Pair[], n: number, normed: tf.Tensor2D, versus: Versus | undefined): number[] {
+async function logitRows(W: GPT2Weights, set: PromptSet, prompts: Prompt[], pairs: Pair[], n: number, normed: tf.Tensor2D, versus: Versus | undefined): Promise<number[]> {
   const ids = [...new Set(pairs.flatMap((p) => {
     const q = prompts[p.row];
     return [q.answerId, ...q.distractorIds, ...(set.candidates?.ids ?? [])];
   }))];
   const col = new Map(ids.map((id, i) => [id, i]));
-  const data = tf.tidy(() => {
-    let lg = tf.matMul(normed, tf.gather(W.WU, tf.tensor1d(ids, 'int32'), 1)); // [n·nP, U]
-    if (W.bU) lg = tf.add(lg, tf.gather(W.bU, tf.tensor1d(ids, 'int32')));
-    return lg.dataSync();
+  const lg = tf.tidy(() => {
+    const l = tf.matMul(normed, tf.gather(W.WU, tf.tensor1d(ids, 'int32'), 1)); // [n·nP, U]
+    return W.bU ? tf.add(l, tf.gather(W.bU, tf.tensor1d(ids, 'int32'))) : l;
   });
+  normed.dispose();
+  const data = await lg.data();
+  lg.dispose();
   const U = ids.length;
   const out: number[] = [];
   for (let j = 0; j < n; j++) {

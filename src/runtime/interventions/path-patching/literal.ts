@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Hook } from '../../model/index.js';
 import { rolesPositions } from '../../experiments/batches.js';
 import { batchesOf, countPositions, progress, taskOf } from '../../experiments/context.js';
-import { summarize } from '../../experiments/logits.js';
+import { readSummaries } from '../../experiments/logits.js';
 import type { ExperimentContext } from '../../experiments/types.js';
 import { logitDiff } from '../../metrics/logit-diff.js';
 import { requireCorrupted } from '../../experiments/batches.js';
@@ -44,13 +44,13 @@ export async function pathPatchLiteral(ctx: ExperimentContext, task: string, opt
   for (const batch of batches) {
     const K = Math.max(...batch.lengths);
     const B = batch.prompts.length;
-    const ld = (logits: tf.Tensor): number[] => summarize(logits, set, batch.prompts).map((s) => logitDiff(s, opts.versus));
+    const ld = async (logits: tf.Tensor): Promise<number[]> => (await readSummaries(logits, set, batch.prompts)).map((s) => logitDiff(s, opts.versus));
     const clean = await model.runWithCache(batch.clean, { names: [...layers.map(zName), ...layers.map(mlpName)], logitsAt: 'last' });
     const corr = await model.runWithCache(batch.corrupted!, { names: layers.map(zName), logitsAt: 'last' });
     countPositions(ctx, 2 * B * K);
     try {
-      result.clean.push(...ld(clean.logits));
-      result.corrupted.push(...ld(corr.logits));
+      result.clean.push(...(await ld(clean.logits)));
+      result.corrupted.push(...(await ld(corr.logits)));
       result.batchSizes.push(B);
       const sp = senderPositionsOf(opts);
       const senderPos = sp ? rolesPositions(set, batch.prompts, sp) : undefined;
@@ -69,7 +69,7 @@ export async function pathPatchLiteral(ctx: ExperimentContext, task: string, opt
             name: r.name, value: zRecv ? seen.get(r.name)! : run1.cache.get(r.name), heads: r.heads, positions: recvPos,
           }));
           const run2 = await model.runWithHooks(batch.clean, { hooks: patch, logitsAt: 'last' });
-          result.patched[s.layer][s.head].push(...ld(run2.logits));
+          result.patched[s.layer][s.head].push(...(await ld(run2.logits)));
           run2.logits.dispose();
         } finally {
           run1.cache.dispose();
