@@ -8,6 +8,9 @@ import { initBackend } from '../../../src/runtime/backend.js';
 import { probeAdapter } from '../../../src/runtime/gpu/probe.js';
 import { FIXTURE, relErr } from '../model/helpers.js';
 import { gpuTitle, softwareGpu } from '../../helpers/software-gpu.js';
+import { createContext, disposeContext } from '../../../src/runtime/experiments/index.js';
+import { pathPatchFast, pathPatchLiteral, type PathPatchOptions, type PathPatchResult } from '../../../src/runtime/interventions/index.js';
+import { syntheticTask } from '../experiments/helpers.js';
 
 const reason = softwareGpu();
 
@@ -76,6 +79,36 @@ describe.skipIf(reason)(gpuTitle('webgpu backend (SwiftShader)', reason), () => 
     } finally {
       wasm.dispose();
     }
+  });
+
+  it('path patching on the GPU: the suffix reruns equal the literal definition, and match wasm', async () => {
+    const opts: PathPatchOptions = { receivers: { heads: [{ layer: 1, head: 0 }, { layer: 1, head: 2 }], input: 'k', positions: ['B2', 'END'] } };
+    const task = syntheticTask('syn', 3, [12, 9, 10], 1000, 3);
+    const run = async (m: HookedGPT2) => {
+      const ctx = createContext(m, [task], { batchSize: 3 });
+      try {
+        return { fast: await pathPatchFast(ctx, 'syn', opts), literal: await pathPatchLiteral(ctx, 'syn', opts) };
+      } finally {
+        disposeContext(ctx);
+      }
+    };
+    await initBackend('webgpu'); // the test before switched the process to wasm
+    const before = tf.memory().numTensors;
+    const gpu = await run(model);
+    expect(tf.memory().numTensors).toBe(before);
+    const wasm = await loadModel(FIXTURE, { backend: 'wasm', processing: 'none' });
+    let cpu;
+    try {
+      cpu = await run(wasm);
+    } finally {
+      wasm.dispose();
+    }
+    const flat = (r: PathPatchResult) => r.patched.flat(2);
+    flat(gpu.fast).forEach((x, i) => {
+      expect(Math.abs(x - flat(gpu.literal)[i])).toBeLessThan(1e-4);
+      expect(Math.abs(x - flat(cpu.fast)[i])).toBeLessThan(1e-4);
+    });
+    expect(Math.max(...flat(gpu.fast).map((x, i) => Math.abs(x - gpu.fast.clean[i % 3])))).toBeGreaterThan(1e-3);
   });
 
   it('chooses batch sizes from the adapter\'s buffer limit', () => {
