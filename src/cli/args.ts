@@ -16,6 +16,7 @@ export interface CliArgs {
   backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   seed?: number;
   batchSize?: number;
+  workers?: number;
   bail: boolean;
   reporter: string;
   out?: string;
@@ -41,6 +42,7 @@ Options:
   --backend <name>       auto | wasm | cpu | tensorflow
   --seed <n>             override the spec's seed
   --batch-size <n>       prompts per forward pass
+  --workers <n>          worker threads (default: one per core while memory lasts; each loads the model)
   --bail                 stop at the first failing claim
   --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
   --out <file>           also write the results JSON here
@@ -70,6 +72,7 @@ export function parseCli(argv: string[]): CliArgs {
         backend: { type: 'string' },
         seed: { type: 'string' },
         'batch-size': { type: 'string' },
+        workers: { type: 'string' },
         bail: { type: 'boolean', default: false },
         reporter: { type: 'string', default: 'default' },
         out: { type: 'string' },
@@ -94,6 +97,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.backend !== undefined && !backends.includes(v.backend)) throw new CircuitspecError(`unknown backend '${v.backend}' (backends: ${backends.join(', ')})`);
   const batchSize = int(v['batch-size'], '--batch-size');
   if (batchSize === 0) throw new CircuitspecError('--batch-size must be at least 1');
+  const workers = int(v.workers, '--workers');
+  if (workers === 0) throw new CircuitspecError('--workers must be at least 1');
   const tolerance = v.tolerance === undefined ? undefined : Number(v.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new CircuitspecError(`--tolerance takes a number >= 0 (got '${v.tolerance}')`);
   return {
@@ -105,6 +110,7 @@ export function parseCli(argv: string[]): CliArgs {
     backend: v.backend as CliArgs['backend'],
     seed: int(v.seed, '--seed'),
     batchSize,
+    workers,
     bail: v.bail!,
     reporter: v.reporter!,
     out: v.out,

@@ -17,6 +17,7 @@ import { KEYWORDS } from './expr/lexer.js';
 import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
 import { resolveModel } from './model-shape.js';
 import { batchSizeFor } from './memory.js';
+import { chooseWorkers } from './workers.js';
 import { SpecErrors } from './validate.js';
 
 export interface CompileOptions {
@@ -25,6 +26,8 @@ export interface CompileOptions {
   backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   seed?: number;
   batchSize?: number;
+  /** Worker threads (overrides the spec's `workers:`). */
+  workers?: number;
 }
 
 export function compileFile(path: string, opts: CompileOptions = {}): Plan {
@@ -156,6 +159,10 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     model: { source: model.source, processing: spec.model.processing ?? 'none', backend: opts.backend ?? spec.model.backend ?? 'auto', shape: model.shape },
     seed,
     batchSize,
+    workers: chooseWorkers(
+      opts.workers !== undefined ? { count: opts.workers, from: 'asked for' } : spec.workers !== undefined ? { count: spec.workers, from: "the spec's workers:" } : undefined,
+      model.shape, batchSize, tasks,
+    ),
     tasks,
     steps: graph.steps,
     claims,

@@ -340,6 +340,7 @@ export const specSchema = {
     },
     seed: int('Seed for everything random (default 0)'),
     batchSize: int('Prompts per forward pass', 1),
+    workers: int('Worker threads (default: one per core while memory lasts; each holds its own copy of the weights)', 1),
     memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB)$', description: "Memory budget, e.g. '2GB' (sets the batch size)" },
     tasks: namedMap('Named prompt sets', task),
     interventions: namedMap('Named interventions', intervention),

@@ -129,6 +129,8 @@ export interface Plan {
   model: PlanModel;
   seed: number;
   batchSize: number;
+  /** Worker threads, and why that many (asked for, or the cores and memory of the machine that compiled it). */
+  workers: { count: number; reason: string };
   tasks: PlanTask[];
   steps: PlanStep[];
   claims: PlanClaim[];

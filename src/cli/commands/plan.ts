@@ -23,6 +23,7 @@ export function formatPlan(plan: Plan): string {
     `plan ${plan.spec.name} (${plan.spec.file})`,
     `model ${m.source}: ${m.shape.nLayers} layers × ${m.shape.nHeads} heads, d_model ${m.shape.dModel}; processing ${typeof m.processing === 'string' ? m.processing : JSON.stringify(m.processing)}; backend ${m.backend}`,
     `seed ${plan.seed}, batch size ${plan.batchSize}`,
+    ...(plan.workers ? [`workers ${plan.workers.count} (${plan.workers.reason})`] : []),
     'tasks:',
     ...plan.tasks.map((t) => `  ${t.name}: ${JSON.stringify(t.source)}${t.prompts ? `, ${t.prompts} prompts` : ''}${t.positions ? `, ~${t.positions} tokens` : ''}; roles ${t.roles.join(' ')}`),
     'steps:',
@@ -45,7 +46,7 @@ export function formatPlan(plan: Plan): string {
 
 export async function planCommand(args: CliArgs, io: Output): Promise<number> {
   if (args.paths.length !== 1) throw new CircuitspecError('plan takes one spec file');
-  const plan = compileFile(args.paths[0], { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize });
+  const plan = compileFile(args.paths[0], { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, workers: args.workers });
   io.out(args.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
   return 0;
 }

@@ -14,7 +14,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
   const listeners = [new ProgressBar(io), new REPORTERS[args.reporter](io)];
   const onEvent = (e: RunEvent) => listeners.forEach((l) => l.onEvent(e));
   const results = await runSpecs(files, {
-    model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize,
+    model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, workers: args.workers,
     filter: args.filter, tags: args.tags, bail: args.bail, onEvent,
   });
   if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');

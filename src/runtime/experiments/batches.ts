@@ -28,6 +28,15 @@ export function makeBatches(set: PromptSet, batchSize: number): Batch[] {
   return out;
 }
 
+/**
+ * Batches [start, end) of shard `index` of `count`: contiguous runs of near-equal length, in order, so that
+ * concatenating the shards' per-prompt results gives the one-worker order.
+ */
+export function shardRange(nBatches: number, shard: { index: number; count: number } | undefined): [number, number] {
+  if (!shard || shard.count <= 1) return [0, nBatches];
+  return [Math.floor((shard.index * nBatches) / shard.count), Math.floor(((shard.index + 1) * nBatches) / shard.count)];
+}
+
 /** The absolute position of `role` in each row; the error names the task and prompt. */
 export function rolePositions(set: PromptSet, prompts: Prompt[], role: string): number[] {
   return prompts.map((p) => {
