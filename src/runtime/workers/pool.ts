@@ -5,13 +5,19 @@
  * Threads live in this process: ending the process (Ctrl-C included) ends them, no orphan processes.
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromWire, type Answers, type Reply, type Request, type WorkerInit } from './protocol.js';
 
-/** From dist the compiled worker.js; from the sources (vitest, tsx) worker.ts through tsx's loader. */
-function entry(): { url: URL; execArgv: string[] } {
-  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  return fromSource ? { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] } : { url: new URL('./worker.js', import.meta.url), execArgv: [] };
+/**
+ * From dist the compiled worker.js; from the sources (vitest, tsx) worker.ts, imported after registering tsx's
+ * loader in the new thread (a loader given by --import does not reach a worker's entry on Node 20).
+ */
+function spawn(init: WorkerInit): Worker {
+  if (!fileURLToPath(import.meta.url).endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
+  return new Worker(boot, { eval: true, workerData: init });
 }
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void }
@@ -75,8 +81,7 @@ export class WorkerPool {
 
   /** Starts `n` workers loading the model; resolves once all have it, else stops them all and throws. */
   static async start(n: number, init: WorkerInit, firstIndex = 1): Promise<WorkerPool> {
-    const { url, execArgv } = entry();
-    const pool = new WorkerPool(Array.from({ length: n }, (_, i) => new WorkerHandle(firstIndex + i, new Worker(url, { workerData: init, execArgv }))));
+    const pool = new WorkerPool(Array.from({ length: n }, (_, i) => new WorkerHandle(firstIndex + i, spawn(init))));
     const loads = await Promise.allSettled(pool.workers.map((w) => w.loaded));
     const failed = loads.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
