@@ -18,6 +18,7 @@ import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
 import { resolveModel } from './model-shape.js';
 import { batchSizeFor } from './memory.js';
 import { chooseWorkers } from './workers.js';
+import { estimatePlan, promptPasses } from '../plan/estimate.js';
 import { SpecErrors } from './validate.js';
 
 export interface CompileOptions {
@@ -150,7 +151,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
 
   const batchSize = opts.batchSize ?? spec.batchSize ?? batchSizeFor(spec.memory, model.shape, [...ctx.tasks.values()]);
   const tasks = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));
-  return {
+  const plan: Plan = {
     version: 1,
     spec: {
       name: spec.name, ...(spec.description && { description: spec.description }), file: loaded.file, sha256: loaded.sha256,
@@ -166,9 +167,9 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     tasks,
     steps: graph.steps,
     claims,
-    estimate: {
-      forwardPasses: graph.steps.reduce((a, s) => a + s.forwardPasses, 0),
-      prompts: tasks.reduce((a, t) => a + (t.prompts ?? 0), 0),
-    },
+    estimate: { forwardPasses: 0, prompts: tasks.reduce((a, t) => a + (t.prompts ?? 0), 0) },
   };
+  for (const e of estimatePlan(plan)) plan.steps.find((st) => st.id === e.id)!.forwardPasses = promptPasses(e, plan);
+  plan.estimate.forwardPasses = plan.steps.reduce((a, st) => a + st.forwardPasses, 0);
+  return plan;
 }

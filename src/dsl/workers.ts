@@ -32,7 +32,7 @@ export function bytesPerWorker(s: ModelShape, batchSize: number, positions: numb
   return LOAD_PEAK * weightBytes(s) + Math.min(CACHE_BUDGET, batchSize * bytesPerPrompt(s, positions));
 }
 
-const gb = (b: number): string => `${(b / 1e9).toFixed(b < 1e8 ? 2 : 1)} GB`;
+const gb = (b: number): string => (b < 1e8 ? `${Math.max(1, Math.round(b / 1e6))} MB` : `${(b / 1e9).toFixed(1)} GB`);
 
 export function chooseWorkers(
   asked: { count: number; from: string } | undefined, shape: ModelShape, batchSize: number, tasks: PlanTask[], machine: Machine = machineNow(),

@@ -58,3 +58,15 @@ export function requireCorrupted(set: PromptSet, what: string): void {
   const missing = set.prompts.find((p) => !p.corrupted);
   if (missing) throw new CircuitspecError(`${what} needs corrupted prompts, but task '${set.name}' prompt ${missing.id} has none (give the task a corruption)`, { field: `tasks.${set.name}` });
 }
+
+/** Per batch: rows, padded length, and per role its earliest position (what cost estimates need). */
+export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number> }[] {
+  return makeBatches(set, batchSize).map((b) => ({
+    rows: b.prompts.length,
+    positions: Math.max(...b.lengths),
+    roles: Object.fromEntries([...set.roleNames, 'END'].flatMap((r) => {
+      const ps = b.prompts.map((p) => (r === 'END' ? p.tokens.length - 1 : p.roles[r])).filter((x): x is number => x !== undefined);
+      return ps.length ? [[r, Math.min(...ps)]] : [];
+    })),
+  }));
+}

@@ -19,7 +19,7 @@ import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
 import { headTable, mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
-import { batchesOf, progress, sharedRun, taskOf } from './context.js';
+import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
 import type { PromptSet } from '../tasks/types.js';
 import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
@@ -95,7 +95,7 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
     }
     case 'head_scores':
       return headScoreValues(ctx.model, req.score, {
-        seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard,
+        seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard, onPositions: (n) => countPositions(ctx, n),
         pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
       });
     default:

@@ -18,6 +18,8 @@ export interface HeadScoreOptions {
   seqLen?: number; n?: number; seed?: number; batchSize?: number;
   /** Draw the random tokens from these ids (e.g. a task's tokens, for a model trained on a narrow vocabulary). */
   pool?: number[];
+  /** Told the positions each forward pass computes (cost accounting). */
+  onPositions?: (n: number) => void;
 }
 
 export function repeatedSequences(vocab: number, seqLen: number, n: number, seed: number, pool?: number[]): number[][] {
@@ -61,6 +63,7 @@ export async function headScoreValues(model: HookedGPT2, score: HeadScore, opts:
     const batch = seqs.slice(i, i + bs);
     const { logits, cache } = await model.runWithCache(batch, { names, logitsAt: 'none' });
     logits.dispose();
+    opts.onPositions?.(batch.length * 2 * seqLen);
     try {
       for (let l = 0; l < nLayers; l++) {
         const { data, shape } = cache.array(names[l]); // [B, H, P, K]

@@ -1,0 +1,188 @@
+/**
+ * What a plan's steps cost, in forward-pass equivalents (FPE): 1 = one forward pass over the step's task (all its
+ * prompts, padded per batch as the runtime pads them). Two numbers per step:
+ *  - `counted`: the positions the model computes (rows × positions of every run and rerun, as the runtime counts
+ *    them with countPositions) over those of one forward of the task — deterministic, so tests can check it;
+ *  - `fpe`: wall-time equivalents — `counted` plus work that is not a forward pass (path patching's per-sender
+ *    rows through the MLPs), converted by FLOPs relative to a forward.
+ * Shared runs are simulated per batch as sharedRun keeps them: a metric that needs a hook its batch's cached run
+ * lacks reruns that run once (caching the union of names); the cache budget is assumed to hold (no eviction).
+ * Task shapes are exact when the tasks were built (`circuitspec plan` builds them), else typical lengths.
+ */
+import type { Head, Intervention, MetricRequest, PathPatchReceivers } from '../runtime/experiments/types.js';
+import type { ModelShape, Plan, PlanStage, PlanStep, PlanTask } from './types.js';
+
+/** One batch: rows, padded length, and per role its earliest position in the batch (END: shortest row − 1). */
+export interface BatchShape { rows: number; positions: number; roles: Record<string, number> }
+export type TaskShapes = Record<string, BatchShape[]>;
+
+export interface StepEstimate {
+  id: string;
+  /** The task whose forward pass is the unit (undefined: head_scores' own sequences, or no model work). */
+  task?: string;
+  counted: number;
+  fpe: number;
+  /** Positions computed (rows × positions), and FLOPs of non-forward work in forward-position units. */
+  positions: number;
+  extraPositions: number;
+}
+
+/** Typical batches of a task not built yet: its typical length, non-END roles guessed at mid-prompt. */
+export function typicalBatches(t: PlanTask, batchSize: number): BatchShape[] {
+  const n = t.prompts ?? 0;
+  const K = t.positions ?? 64;
+  const roles = Object.fromEntries(t.roles.map((r) => [r, r === 'END' ? K - 1 : Math.floor(K / 2)]));
+  const out: BatchShape[] = [];
+  for (let i = 0; i < n; i += batchSize) out.push({ rows: Math.min(batchSize, n - i), positions: K, roles });
+  return out;
+}
+
+/** FLOPs of one position of a forward pass of length K (blocks, plus the unembedding at the last position). */
+export function flopsPerPosition(s: ModelShape, K: number): number {
+  const d = s.dModel;
+  return s.nLayers * (24 * d * d + 4 * K * d) + (2 * d * s.dVocab) / K;
+}
+
+const kvNames = (L: number): string[] => Array.from({ length: L }, (_, l) => [`blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`]).flat();
+
+/**
+ * Path patching's cost on one batch: counted positions and row work (in forward positions).
+ * NOTE: this cost model belongs to path patching (src/runtime/interventions/path-patching/), which is being
+ * rewritten; it mirrors fast.ts as it stands (two capture runs; for head receivers one rerun per sender in a
+ * layer below the last receiver, from the first receiver position) and is to be replaced by the exported
+ * `pathPatchCost(config, shape)` of that module once it exists.
+ */
+export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: PathPatchReceivers, freezeMlps = false, unknownLayers = false): { positions: number; extra: number } {
+  const { nLayers: L, nHeads: H, dModel: d } = s;
+  const K = b.positions;
+  let positions = 2 * b.rows * K; // the clean run (capturing receiver rows) and the corrupted run
+  let maxRecv = L;
+  let nP = b.rows;
+  if (receivers !== 'logits') {
+    // Receivers found by earlier stages are not known before the run: assume they sit at mid-depth.
+    maxRecv = Math.max(...receivers.heads.map((h) => h.layer), unknownLayers ? Math.floor(L / 2) : 0);
+    nP = b.rows * receivers.positions.length;
+    const start = Math.min(...receivers.positions.map((r) => b.roles[r] ?? 0));
+    positions += H * maxRecv * b.rows * (K - start);
+  }
+  // Per sender layer l: H·nP rows of Δ through W_O and the MLPs of layers l .. lastMlp.
+  const lastMlp = freezeMlps ? -1 : maxRecv - 1;
+  let flops = 0;
+  for (let l = 0; l < maxRecv; l++) flops += H * nP * (2 * (d / H) * d + 16 * d * d * Math.max(0, lastMlp - l + 1));
+  return { positions, extra: flops / flopsPerPosition(s, K) };
+}
+
+/** Prompt forward passes of a step (its FPE × its task's prompts; head_scores: its sequences), for the plan's totals. */
+export function promptPasses(e: StepEstimate, plan: Plan): number {
+  const step = plan.steps.find((s) => s.id === e.id);
+  if (e.task === undefined) return step?.kind === 'metric' && step.request.kind === 'head_scores' ? Math.round(e.fpe * (step.request.n ?? 20)) : 0;
+  return Math.round(e.fpe * (plan.tasks.find((t) => t.name === e.task)?.prompts ?? 0));
+}
+
+export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[] {
+  const s = plan.model.shape;
+  const L = s.nLayers;
+  const batchesOf = (task: string): BatchShape[] =>
+    shapes[task] ?? typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize);
+  const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
+  const means = new Set<string>();
+
+  /** sharedRun: positions computed to have `names` cached on this batch's run of `side`. */
+  const need = (task: string, i: number, b: BatchShape, side: string, names: string[]): number => {
+    const key = `${task}|${i}|${side}`;
+    const have = cached.get(key);
+    if (have && names.every((n) => have.has(n))) return 0;
+    cached.set(key, new Set([...(have ?? []), ...names]));
+    return b.rows * b.positions;
+  };
+
+  const intervened = (task: string, ivs: Intervention[]): number => {
+    let n = 0;
+    const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
+    const base = froms.has('clean') ? 'corrupted' : 'clean';
+    const other = base === 'clean' ? 'corrupted' : 'clean';
+    for (const iv of ivs) {
+      if (iv.type !== 'ablate' || iv.method !== 'mean' || means.has(`${task}|${iv.hook}`)) continue;
+      means.add(`${task}|${iv.hook}`);
+      batchesOf(task).forEach((b, i) => (n += need(task, i, b, 'clean', [iv.hook])));
+    }
+    batchesOf(task).forEach((b, i) => {
+      const starts = ivs.map((iv) => iv.type === 'attention_override' ? b.roles[iv.query] ?? 0
+        : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
+      const start = ivs.length ? Math.min(...starts) : 0;
+      const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.hook] : []));
+      const baseNames = [...(start > 0 ? kvNames(L) : []), ...ivs.flatMap((iv) => (iv.type === 'ablate' && iv.method === 'resample' ? [iv.hook] : []))];
+      if (otherNames.length) n += need(task, i, b, other, otherNames);
+      if (baseNames.length) n += need(task, i, b, base, baseNames);
+      n += b.rows * (b.positions - start);
+    });
+    return n;
+  };
+
+  const pathPatch = (task: string, receivers: PathPatchReceivers, freezeMlps: boolean | undefined, unknown = false): { positions: number; extra: number } => {
+    let positions = 0, extra = 0;
+    for (const b of batchesOf(task)) {
+      const c = pathPatchBatchCost(s, b, receivers, freezeMlps, unknown);
+      positions += c.positions;
+      extra += c.extra;
+    }
+    return { positions, extra };
+  };
+
+  const metric = (r: MetricRequest): { positions: number; extra: number } => {
+    let positions = 0;
+    const each = (side: string, names: string[]): void => {
+      if ('task' in r) batchesOf(r.task).forEach((b, i) => (positions += need(r.task, i, b, side, names)));
+    };
+    switch (r.kind) {
+      case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
+        each('clean', []);
+        if (r.kind === 'patching_score') each('corrupted', []);
+        if (r.with?.length) positions += intervened(r.task, r.with);
+        return { positions, extra: 0 };
+      case 'attention':
+        each('clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);
+        return { positions, extra: 0 };
+      case 'dla':
+        each('clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
+        return { positions, extra: 0 };
+      case 'path_patch':
+        return pathPatch(r.task, r.receivers, r.freezeMlps);
+      case 'head_scores': {
+        const seqLen = r.seqLen ?? Math.min(20, Math.floor(s.nCtx / 2));
+        return { positions: (r.n ?? 20) * 2 * seqLen, extra: 0 };
+      }
+    }
+  };
+
+  const stage = (task: string, st: PlanStage): { positions: number; extra: number } => {
+    if (st.receiver === 'logits') return pathPatch(task, 'logits', st.freezeMlps);
+    const heads: Head[] = st.receiver.heads;
+    return pathPatch(task, { heads, input: st.receiver.input, positions: st.receiver.positions }, st.freezeMlps, st.receiver.stages.length > 0);
+  };
+
+  const unit = (task: string | undefined): number => (task === undefined ? 0 : batchesOf(task).reduce((a, b) => a + b.rows * b.positions, 0));
+  return plan.steps.filter((st) => st.kind !== 'claim').map((st: PlanStep): StepEstimate => {
+    let task: string | undefined;
+    let cost = { positions: 0, extra: 0 };
+    if (st.kind === 'clean_run' || st.kind === 'corrupted_run') {
+      task = st.task;
+      const side = st.kind === 'clean_run' ? 'clean' : 'corrupted';
+      batchesOf(task).forEach((b, i) => (cost.positions += need(st.task, i, b, side, [])));
+    } else if (st.kind === 'metric') {
+      task = 'task' in st.request ? st.request.task : undefined;
+      cost = metric(st.request);
+    } else if (st.kind === 'circuit' && st.task && !st.declared) {
+      task = st.task;
+      for (const x of st.stages) {
+        const c = stage(st.task, x);
+        cost.positions += c.positions;
+        cost.extra += c.extra;
+      }
+    }
+    // head_scores: the unit is one forward over its own sequences.
+    const per = task === undefined ? cost.positions : unit(task);
+    const counted = per > 0 ? cost.positions / per : 0;
+    return { id: st.id, ...(task !== undefined && { task }), counted, fpe: per > 0 ? (cost.positions + cost.extra) / per : 0, positions: cost.positions, extraPositions: cost.extra };
+  });
+}
