@@ -9,8 +9,12 @@ import type { TaskShapes } from '../plan/estimate.js';
 import { CircuitspecError } from '../errors.js';
 
 export interface Calibration {
-  /** Milliseconds per position (row × token) of a forward pass like the runs' (logits at the last position). */
+  /**
+   * A forward pass like the runs' (logits at the last position, read back) takes msPerPosition per row × token
+   * plus msPerLogitRow per row (the unembedding and the read-back, which dominate small models).
+   */
   msPerPosition: number;
+  msPerLogitRow: number;
   rows: number;
   positions: number;
   ms: number;
@@ -21,8 +25,8 @@ export interface Calibration {
 }
 
 export async function calibrate(plan: Plan): Promise<{ calibration: Calibration; shapes: TaskShapes }> {
-  const [m, tasks, batches] = await Promise.all([
-    import('../runtime/model/index.js'), import('../runtime/tasks/index.js'), import('../runtime/experiments/batches.js'),
+  const [m, tasks, batches, { summarize }] = await Promise.all([
+    import('../runtime/model/index.js'), import('../runtime/tasks/index.js'), import('../runtime/experiments/batches.js'), import('../runtime/experiments/logits.js'),
   ]);
   const { gpt2Tokenizer } = await import('../runtime/tokenizer/index.js');
   const load = { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed, offline: true };
@@ -44,30 +48,43 @@ export async function calibrate(plan: Plan): Promise<{ calibration: Calibration;
     const shapes: TaskShapes = {};
     const unbuilt: string[] = [];
     let sample: number[][] | undefined;
+    let read: ((logits: import('@tensorflow/tfjs').Tensor) => unknown) | undefined;
     for (const t of plan.tasks) {
       try {
         const set = tasks.buildTask(t.name, t.source, model.tokenizer, { prependBos: t.prependBos, baseDir: t.baseDir });
         shapes[t.name] = batches.batchShapes(set, plan.batchSize);
         const first = batches.makeBatches(set, plan.batchSize)[0];
-        if (first && (!sample || first.clean.length * Math.max(...first.lengths) > sample.length * Math.max(...sample.map((r) => r.length)))) sample = first.clean;
+        if (first && (!sample || first.clean.length * Math.max(...first.lengths) > sample.length * Math.max(...sample.map((r) => r.length)))) {
+          sample = first.clean;
+          read = (logits) => summarize(logits, set, first.prompts); // what every run does with its logits
+        }
       } catch (e) {
         unbuilt.push(`${t.name} (${e instanceof CircuitspecError ? e.message : String(e)})`);
       }
     }
     // No task (head_scores only): a batch of random tokens of a typical length.
     sample ??= Array.from({ length: Math.min(plan.batchSize, 20) }, (_, r) => Array.from({ length: Math.min(40, model.config.nCtx) }, (_, i) => (r * 31 + i * 7) % 50000));
-    const time = async (): Promise<number> => {
+    const time = async (ids: number[][]): Promise<number> => {
       const t0 = performance.now();
-      const { logits } = await model.runWithHooks(sample!, { logitsAt: 'last' });
-      logits.dataSync(); // the runs read their logits back
+      const { logits } = await model.runWithHooks(ids, { logitsAt: 'last' });
+      if (read) read(logits);
+      else logits.dataSync();
       logits.dispose();
       return performance.now() - t0;
     };
-    await time(); // the first call compiles kernels
-    const ms = ((await time()) + (await time())) / 2;
+    // Two lengths separate the per-position cost from the per-row one: t = a·rows·K + b·rows.
     const rows = sample.length;
     const positions = Math.max(...sample.map((r) => r.length));
-    return { calibration: { msPerPosition: ms / (rows * positions), rows, positions, ms, model: which, unbuilt }, shapes };
+    const shortLen = Math.max(1, Math.round(positions / 4));
+    const short = sample.map((r) => r.slice(0, shortLen));
+    await time(sample); // the first calls compile kernels
+    await time(short);
+    const ms = ((await time(sample)) + (await time(sample))) / 2;
+    const msShort = ((await time(short)) + (await time(short))) / 2;
+    let a = (ms - msShort) / (rows * (positions - shortLen));
+    if (!(a > 0) || positions === shortLen) a = ms / (rows * positions);
+    const b = Math.max(0, (ms - a * rows * positions) / rows);
+    return { calibration: { msPerPosition: a, msPerLogitRow: b, rows, positions, ms, model: which, unbuilt }, shapes };
   } finally {
     model.dispose();
   }

@@ -25,6 +25,13 @@ export interface StepEstimate {
   /** Positions computed (rows × positions), and FLOPs of non-forward work in forward-position units. */
   positions: number;
   extraPositions: number;
+  /** Rows whose logits at the last position are computed and read back (the unembedding costs per row). */
+  logitRows: number;
+}
+
+/** A step's time from a calibrated forward pass: per position computed, plus per row of logits read back. */
+export function stepMs(e: StepEstimate, cal: { msPerPosition: number; msPerLogitRow: number }): number {
+  return (e.positions + e.extraPositions) * cal.msPerPosition + e.logitRows * cal.msPerLogitRow;
 }
 
 /** Typical batches of a task not built yet: its typical length, non-END roles guessed at mid-prompt. */
@@ -52,10 +59,11 @@ const kvNames = (L: number): string[] => Array.from({ length: L }, (_, l) => [`b
  * layer below the last receiver, from the first receiver position) and is to be replaced by the exported
  * `pathPatchCost(config, shape)` of that module once it exists.
  */
-export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: PathPatchReceivers, freezeMlps = false, unknownLayers = false): { positions: number; extra: number } {
+export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: PathPatchReceivers, freezeMlps = false, unknownLayers = false): Cost {
   const { nLayers: L, nHeads: H, dModel: d } = s;
   const K = b.positions;
   let positions = 2 * b.rows * K; // the clean run (capturing receiver rows) and the corrupted run
+  let logits = b.rows; // the clean run's
   let maxRecv = L;
   let nP = b.rows;
   if (receivers !== 'logits') {
@@ -64,13 +72,16 @@ export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: Path
     nP = b.rows * receivers.positions.length;
     const start = Math.min(...receivers.positions.map((r) => b.roles[r] ?? 0));
     positions += H * maxRecv * b.rows * (K - start);
+    logits += H * maxRecv * b.rows;
   }
   // Per sender layer l: H·nP rows of Δ through W_O and the MLPs of layers l .. lastMlp.
   const lastMlp = freezeMlps ? -1 : maxRecv - 1;
   let flops = 0;
   for (let l = 0; l < maxRecv; l++) flops += H * nP * (2 * (d / H) * d + 16 * d * d * Math.max(0, lastMlp - l + 1));
-  return { positions, extra: flops / flopsPerPosition(s, K) };
+  return { positions, extra: flops / flopsPerPosition(s, K), logits };
 }
+
+interface Cost { positions: number; extra: number; logits: number }
 
 /** Prompt forward passes of a step (its FPE × its task's prompts; head_scores: its sequences), for the plan's totals. */
 export function promptPasses(e: StepEstimate, plan: Plan): number {
@@ -87,24 +98,25 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
 
-  /** sharedRun: positions computed to have `names` cached on this batch's run of `side`. */
-  const need = (task: string, i: number, b: BatchShape, side: string, names: string[]): number => {
+  let acc: Cost = { positions: 0, extra: 0, logits: 0 };
+  /** sharedRun: the run of `side` on this batch, rerun (logits at the last position) unless it caches `names`. */
+  const need = (task: string, i: number, b: BatchShape, side: string, names: string[]): void => {
     const key = `${task}|${i}|${side}`;
     const have = cached.get(key);
-    if (have && names.every((n) => have.has(n))) return 0;
+    if (have && names.every((n) => have.has(n))) return;
     cached.set(key, new Set([...(have ?? []), ...names]));
-    return b.rows * b.positions;
+    acc.positions += b.rows * b.positions;
+    acc.logits += b.rows;
   };
 
-  const intervened = (task: string, ivs: Intervention[]): number => {
-    let n = 0;
+  const intervened = (task: string, ivs: Intervention[]): void => {
     const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
     const base = froms.has('clean') ? 'corrupted' : 'clean';
     const other = base === 'clean' ? 'corrupted' : 'clean';
     for (const iv of ivs) {
       if (iv.type !== 'ablate' || iv.method !== 'mean' || means.has(`${task}|${iv.hook}`)) continue;
       means.add(`${task}|${iv.hook}`);
-      batchesOf(task).forEach((b, i) => (n += need(task, i, b, 'clean', [iv.hook])));
+      batchesOf(task).forEach((b, i) => need(task, i, b, 'clean', [iv.hook]));
     }
     batchesOf(task).forEach((b, i) => {
       const starts = ivs.map((iv) => iv.type === 'attention_override' ? b.roles[iv.query] ?? 0
@@ -112,77 +124,74 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       const start = ivs.length ? Math.min(...starts) : 0;
       const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.hook] : []));
       const baseNames = [...(start > 0 ? kvNames(L) : []), ...ivs.flatMap((iv) => (iv.type === 'ablate' && iv.method === 'resample' ? [iv.hook] : []))];
-      if (otherNames.length) n += need(task, i, b, other, otherNames);
-      if (baseNames.length) n += need(task, i, b, base, baseNames);
-      n += b.rows * (b.positions - start);
+      if (otherNames.length) need(task, i, b, other, otherNames);
+      if (baseNames.length) need(task, i, b, base, baseNames);
+      acc.positions += b.rows * (b.positions - start);
+      acc.logits += b.rows;
     });
-    return n;
   };
 
-  const pathPatch = (task: string, receivers: PathPatchReceivers, freezeMlps: boolean | undefined, unknown = false): { positions: number; extra: number } => {
-    let positions = 0, extra = 0;
+  const pathPatch = (task: string, receivers: PathPatchReceivers, freezeMlps: boolean | undefined, unknown = false): void => {
     for (const b of batchesOf(task)) {
       const c = pathPatchBatchCost(s, b, receivers, freezeMlps, unknown);
-      positions += c.positions;
-      extra += c.extra;
+      acc.positions += c.positions;
+      acc.extra += c.extra;
+      acc.logits += c.logits;
     }
-    return { positions, extra };
   };
 
-  const metric = (r: MetricRequest): { positions: number; extra: number } => {
-    let positions = 0;
+  const metric = (r: MetricRequest): void => {
     const each = (side: string, names: string[]): void => {
-      if ('task' in r) batchesOf(r.task).forEach((b, i) => (positions += need(r.task, i, b, side, names)));
+      if ('task' in r) batchesOf(r.task).forEach((b, i) => need(r.task, i, b, side, names));
     };
     switch (r.kind) {
       case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
         each('clean', []);
         if (r.kind === 'patching_score') each('corrupted', []);
-        if (r.with?.length) positions += intervened(r.task, r.with);
-        return { positions, extra: 0 };
+        if (r.with?.length) intervened(r.task, r.with);
+        return;
       case 'attention':
-        each('clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);
-        return { positions, extra: 0 };
+        return each('clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);
       case 'dla':
-        each('clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
-        return { positions, extra: 0 };
+        return each('clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
       case 'path_patch':
         return pathPatch(r.task, r.receivers, r.freezeMlps);
       case 'head_scores': {
         const seqLen = r.seqLen ?? Math.min(20, Math.floor(s.nCtx / 2));
-        return { positions: (r.n ?? 20) * 2 * seqLen, extra: 0 };
+        acc.positions += (r.n ?? 20) * 2 * seqLen;
+        return;
       }
     }
   };
 
-  const stage = (task: string, st: PlanStage): { positions: number; extra: number } => {
+  const stage = (task: string, st: PlanStage): void => {
     if (st.receiver === 'logits') return pathPatch(task, 'logits', st.freezeMlps);
     const heads: Head[] = st.receiver.heads;
-    return pathPatch(task, { heads, input: st.receiver.input, positions: st.receiver.positions }, st.freezeMlps, st.receiver.stages.length > 0);
+    pathPatch(task, { heads, input: st.receiver.input, positions: st.receiver.positions }, st.freezeMlps, st.receiver.stages.length > 0);
   };
 
   const unit = (task: string | undefined): number => (task === undefined ? 0 : batchesOf(task).reduce((a, b) => a + b.rows * b.positions, 0));
   return plan.steps.filter((st) => st.kind !== 'claim').map((st: PlanStep): StepEstimate => {
     let task: string | undefined;
-    let cost = { positions: 0, extra: 0 };
+    acc = { positions: 0, extra: 0, logits: 0 };
     if (st.kind === 'clean_run' || st.kind === 'corrupted_run') {
       task = st.task;
       const side = st.kind === 'clean_run' ? 'clean' : 'corrupted';
-      batchesOf(task).forEach((b, i) => (cost.positions += need(st.task, i, b, side, [])));
+      batchesOf(task).forEach((b, i) => need(st.task, i, b, side, []));
     } else if (st.kind === 'metric') {
       task = 'task' in st.request ? st.request.task : undefined;
-      cost = metric(st.request);
+      metric(st.request);
     } else if (st.kind === 'circuit' && st.task && !st.declared) {
       task = st.task;
-      for (const x of st.stages) {
-        const c = stage(st.task, x);
-        cost.positions += c.positions;
-        cost.extra += c.extra;
-      }
+      for (const x of st.stages) stage(st.task, x);
     }
+    const cost = acc;
     // head_scores: the unit is one forward over its own sequences.
     const per = task === undefined ? cost.positions : unit(task);
     const counted = per > 0 ? cost.positions / per : 0;
-    return { id: st.id, ...(task !== undefined && { task }), counted, fpe: per > 0 ? (cost.positions + cost.extra) / per : 0, positions: cost.positions, extraPositions: cost.extra };
+    return {
+      id: st.id, ...(task !== undefined && { task }), counted, fpe: per > 0 ? (cost.positions + cost.extra) / per : 0,
+      positions: cost.positions, extraPositions: cost.extra, logitRows: cost.logits,
+    };
   });
 }

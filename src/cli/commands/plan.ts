@@ -6,7 +6,7 @@
 import { CircuitspecError } from '../../errors.js';
 import { compileFile } from '../../dsl/compile.js';
 import type { Plan, PlanStep } from '../../plan/types.js';
-import { estimatePlan, type StepEstimate } from '../../plan/estimate.js';
+import { estimatePlan, stepMs, type StepEstimate } from '../../plan/estimate.js';
 import { calibrate, type Calibration } from '../calibrate.js';
 import type { Output } from '../../report/index.js';
 import type { CliArgs } from '../args.js';
@@ -31,7 +31,7 @@ const fpe = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(x >= 1 ? 
 /** Per step: FPE, and time when calibrated; with N workers a task's batches split N ways (at most one per batch). */
 function stepTime(e: StepEstimate, plan: Plan, cal: Calibration | undefined, shapes: Map<string, number>): { one: number; many: number } | undefined {
   if (!cal) return undefined;
-  const one = (e.positions + e.extraPositions) * cal.msPerPosition;
+  const one = stepMs(e, cal);
   const batches = e.task === undefined ? 1 : shapes.get(e.task) ?? 1;
   return { one, many: one / Math.max(1, Math.min(plan.workers?.count ?? 1, batches)) };
 }
