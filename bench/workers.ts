@@ -4,7 +4,7 @@
  * stage to the logits — timing the work (every step but the model load, which each worker repeats) and checking
  * that the values are bit-identical. tfjs-wasm runs one thread per worker, so on 2 cores the ideal is 2×.
  *
- *   node dist/bench/workers.js [--model gpt2-medium] [--prompts 8] [--batch 4] [--workers 2]
+ *   node dist/bench/workers.js [--model gpt2-medium] [--prompts 4] [--batch 2] [--workers 2]
  */
 import { compileText } from '../src/dsl/compile.js';
 import { executePlan } from '../src/runtime/executor/execute.js';
@@ -44,8 +44,8 @@ function values(r: SpecResult): string {
 
 async function main(): Promise<void> {
   const model = arg('model', 'gpt2-medium');
-  const n = Number(arg('prompts', '8'));
-  const batch = Number(arg('batch', '4'));
+  const n = Number(arg('prompts', '4'));
+  const batch = Number(arg('batch', '2'));
   const many = Number(arg('workers', '2'));
   const text = spec(model, n, batch);
   const runs: { workers: number; work: number; load: number; result: SpecResult }[] = [];

@@ -34,7 +34,16 @@ export async function poolRuntime(workers: number): Promise<Runtime> {
 
   const computeMetrics = async (ctx: ExperimentContext, reqs: MetricRequest[]): Promise<MetricValue[]> => {
     const parts = await everyShard((i) => others()[i].request({ op: 'series', reqs }), () => compute.computeSeries(ctx, reqs));
-    return reqs.map((r, k) => compute.finishMetric(r, compute.mergeSeries(parts.map((p) => p[k])), ctx.model.config.nHeads));
+    return reqs.map((r, k) => {
+      const series = compute.mergeSeries(parts.map((p) => p[k]));
+      // Per-prompt series must cover the task once: code that walks a task's batches without batchesOf (which
+      // honours the shard) would repeat prompts here instead of failing quietly.
+      if (r.kind !== 'head_scores') {
+        const n = ctx.tasks.get(r.task)?.prompts.length;
+        if (n !== undefined && series.some((s) => s.length !== n)) throw new Error(`${r.kind} on '${r.task}': the workers' per-prompt values do not add up to the task's ${n} prompts`);
+      }
+      return compute.finishMetric(r, series, ctx.model.config.nHeads);
+    });
   };
   const computeMetric = async (ctx: ExperimentContext, req: MetricRequest): Promise<MetricValue> => (await computeMetrics(ctx, [req]))[0];
 
