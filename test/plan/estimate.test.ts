@@ -38,10 +38,10 @@ async function measure(plan: Plan): Promise<{ perStep: Map<string, number>; shap
 
 describe('plan estimate', () => {
   it('organism ioi-s: every step kind within ±30% of the positions a run computes', async () => {
-    // Smaller tasks (40 prompts, 2 batches) to keep the test short; the circuit's second stage names its
+    // Smaller tasks (20 prompts, 2 batches) to keep the test short; the circuit's second stage names its
     // receivers (the heads its first stage finds), since heads found by earlier stages are not known to a plan.
     const file = 'specs/organisms/ioi-s.spec.yaml';
-    const text = readFileSync(file, 'utf8').replaceAll('n: 100', 'n: 40').replace('batchSize: 50', 'batchSize: 20')
+    const text = readFileSync(file, 'utf8').replaceAll('n: 100', 'n: 20').replace('batchSize: 50', 'batchSize: 10')
       .replace('receiver: {heads: inhibition, input: v', 'receiver: {heads: "{1.0, 1.1, 1.2}", input: v');
     const plan = compileText(resolve(file), text, { workers: 1, backend: 'wasm' });
     const { perStep, shapes } = await measure(plan);
