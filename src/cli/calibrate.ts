@@ -9,12 +9,8 @@ import type { TaskShapes } from '../plan/estimate.js';
 import { CircuitspecError } from '../errors.js';
 
 export interface Calibration {
-  /**
-   * A forward pass like the runs' (logits at the last position, read back) takes msPerPosition per row × token
-   * plus msPerLogitRow per row (the unembedding and the read-back, which dominate small models).
-   */
+  /** A forward pass like the runs' (logits at the last position, read back and summarised), per row × token. */
   msPerPosition: number;
-  msPerLogitRow: number;
   rows: number;
   positions: number;
   ms: number;
@@ -56,7 +52,7 @@ export async function calibrate(plan: Plan): Promise<{ calibration: Calibration;
         const first = batches.makeBatches(set, plan.batchSize)[0];
         if (first && (!sample || first.clean.length * Math.max(...first.lengths) > sample.length * Math.max(...sample.map((r) => r.length)))) {
           sample = first.clean;
-          read = (logits) => summarize(logits, set, first.prompts); // what every run does with its logits
+          read = (logits) => summarize(logits, set, first.prompts.slice(0, logits.shape[0])); // what every run does with its logits
         }
       } catch (e) {
         unbuilt.push(`${t.name} (${e instanceof CircuitspecError ? e.message : String(e)})`);
@@ -72,19 +68,15 @@ export async function calibrate(plan: Plan): Promise<{ calibration: Calibration;
       logits.dispose();
       return performance.now() - t0;
     };
-    // Two lengths separate the per-position cost from the per-row one: t = a·rows·K + b·rows.
+    // Up to 16 rows of the largest task's first batch: close to the runs' efficiency, yet short on big models. The
+    // first call at a shape sets up its kernels, so it runs once before it is timed. (Splitting a call's fixed cost
+    // from its per-row and per-position costs with more shapes was tried: on a shared machine the small timings
+    // were too noisy to help.)
+    sample = sample.slice(0, 16);
     const rows = sample.length;
     const positions = Math.max(...sample.map((r) => r.length));
-    const shortLen = Math.max(1, Math.round(positions / 4));
-    const short = sample.map((r) => r.slice(0, shortLen));
-    await time(sample); // the first calls compile kernels
-    await time(short);
-    const ms = ((await time(sample)) + (await time(sample))) / 2;
-    const msShort = ((await time(short)) + (await time(short))) / 2;
-    let a = (ms - msShort) / (rows * (positions - shortLen));
-    if (!(a > 0) || positions === shortLen) a = ms / (rows * positions);
-    const b = Math.max(0, (ms - a * rows * positions) / rows);
-    return { calibration: { msPerPosition: a, msPerLogitRow: b, rows, positions, ms, model: which, unbuilt }, shapes };
+    const ms = (await time(sample), await time(sample));
+    return { calibration: { msPerPosition: ms / (rows * positions), rows, positions, ms, model: which, unbuilt }, shapes };
   } finally {
     model.dispose();
   }

@@ -27,11 +27,16 @@ export interface StepEstimate {
   extraPositions: number;
   /** Rows whose logits at the last position are computed and read back (the unembedding costs per row). */
   logitRows: number;
+  /** Calls into the model (each has a fixed cost that dominates small models). */
+  runs: number;
 }
 
-/** A step's time from a calibrated forward pass: per position computed, plus per row of logits read back. */
-export function stepMs(e: StepEstimate, cal: { msPerPosition: number; msPerLogitRow: number }): number {
-  return (e.positions + e.extraPositions) * cal.msPerPosition + e.logitRows * cal.msPerLogitRow;
+/**
+ * A step's time from a calibrated forward pass: per position computed. (Logit rows and calls are counted too; their
+ * own costs matter on small models, but could not be told apart reliably on a shared machine.)
+ */
+export function stepMs(e: StepEstimate, cal: { msPerPosition: number }): number {
+  return (e.positions + e.extraPositions) * cal.msPerPosition;
 }
 
 /** Typical batches of a task not built yet: its typical length, non-END roles guessed at mid-prompt. */
@@ -64,6 +69,7 @@ export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: Path
   const K = b.positions;
   let positions = 2 * b.rows * K; // the clean run (capturing receiver rows) and the corrupted run
   let logits = b.rows; // the clean run's
+  let runs = 2;
   let maxRecv = L;
   let nP = b.rows;
   if (receivers !== 'logits') {
@@ -73,15 +79,16 @@ export function pathPatchBatchCost(s: ModelShape, b: BatchShape, receivers: Path
     const start = Math.min(...receivers.positions.map((r) => b.roles[r] ?? 0));
     positions += H * maxRecv * b.rows * (K - start);
     logits += H * maxRecv * b.rows;
+    runs += Math.ceil((H * maxRecv) / Math.max(1, Math.floor(4096 / (b.rows * (K - start))))); // fast.ts's RERUN_POSITIONS chunks
   }
   // Per sender layer l: H·nP rows of Δ through W_O and the MLPs of layers l .. lastMlp.
   const lastMlp = freezeMlps ? -1 : maxRecv - 1;
   let flops = 0;
   for (let l = 0; l < maxRecv; l++) flops += H * nP * (2 * (d / H) * d + 16 * d * d * Math.max(0, lastMlp - l + 1));
-  return { positions, extra: flops / flopsPerPosition(s, K), logits };
+  return { positions, extra: flops / flopsPerPosition(s, K), logits, runs };
 }
 
-interface Cost { positions: number; extra: number; logits: number }
+interface Cost { positions: number; extra: number; logits: number; runs: number }
 
 /** Prompt forward passes of a step (its FPE × its task's prompts; head_scores: its sequences), for the plan's totals. */
 export function promptPasses(e: StepEstimate, plan: Plan): number {
@@ -98,7 +105,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
 
-  let acc: Cost = { positions: 0, extra: 0, logits: 0 };
+  let acc: Cost = { positions: 0, extra: 0, logits: 0, runs: 0 };
   /** sharedRun: the run of `side` on this batch, rerun (logits at the last position) unless it caches `names`. */
   const need = (task: string, i: number, b: BatchShape, side: string, names: string[]): void => {
     const key = `${task}|${i}|${side}`;
@@ -107,6 +114,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     cached.set(key, new Set([...(have ?? []), ...names]));
     acc.positions += b.rows * b.positions;
     acc.logits += b.rows;
+    acc.runs += 1;
   };
 
   const intervened = (task: string, ivs: Intervention[]): void => {
@@ -128,6 +136,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       if (baseNames.length) need(task, i, b, base, baseNames);
       acc.positions += b.rows * (b.positions - start);
       acc.logits += b.rows;
+      acc.runs += 1;
     });
   };
 
@@ -137,6 +146,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       acc.positions += c.positions;
       acc.extra += c.extra;
       acc.logits += c.logits;
+      acc.runs += c.runs;
     }
   };
 
@@ -159,6 +169,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       case 'head_scores': {
         const seqLen = r.seqLen ?? Math.min(20, Math.floor(s.nCtx / 2));
         acc.positions += (r.n ?? 20) * 2 * seqLen;
+        acc.runs += Math.ceil((r.n ?? 20) / plan.batchSize);
         return;
       }
     }
@@ -173,7 +184,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
   const unit = (task: string | undefined): number => (task === undefined ? 0 : batchesOf(task).reduce((a, b) => a + b.rows * b.positions, 0));
   return plan.steps.filter((st) => st.kind !== 'claim').map((st: PlanStep): StepEstimate => {
     let task: string | undefined;
-    acc = { positions: 0, extra: 0, logits: 0 };
+    acc = { positions: 0, extra: 0, logits: 0, runs: 0 };
     if (st.kind === 'clean_run' || st.kind === 'corrupted_run') {
       task = st.task;
       const side = st.kind === 'clean_run' ? 'clean' : 'corrupted';
@@ -191,7 +202,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     const counted = per > 0 ? cost.positions / per : 0;
     return {
       id: st.id, ...(task !== undefined && { task }), counted, fpe: per > 0 ? (cost.positions + cost.extra) / per : 0,
-      positions: cost.positions, extraPositions: cost.extra, logitRows: cost.logits,
+      positions: cost.positions, extraPositions: cost.extra, logitRows: cost.logits, runs: cost.runs,
     };
   });
 }
