@@ -17,6 +17,7 @@ export interface CliArgs {
   seed?: number;
   batchSize?: number;
   limit?: number;
+  workers?: number;
   bail: boolean;
   verify: boolean;
   reporter: string;
@@ -45,6 +46,7 @@ Options:
   --seed <n>             override the spec's seed
   --batch-size <n>       prompts per forward pass
   --limit <n>            only the first n prompts of every task (try a slice first)
+  --workers <n>          worker threads (default: one per core while memory lasts; each loads the model)
   --bail                 stop at the first failing claim
   --verify               re-hash cached model downloads (sha256) before using them
   --reporter <name>      ${Object.keys(REPORTERS).join(' | ')}
@@ -88,6 +90,7 @@ export function parseCli(argv: string[]): CliArgs {
         seed: { type: 'string' },
         'batch-size': { type: 'string' },
         limit: { type: 'string' },
+        workers: { type: 'string' },
         bail: { type: 'boolean', default: false },
         verify: { type: 'boolean', default: false },
         reporter: { type: 'string', default: 'default' },
@@ -116,6 +119,8 @@ export function parseCli(argv: string[]): CliArgs {
   const limit = int(v.limit, '--limit');
   if (limit === 0) throw new CircuitspecError('--limit must be at least 1');
   if (v.filter !== undefined) checkFilter(v.filter);
+  const workers = int(v.workers, '--workers');
+  if (workers === 0) throw new CircuitspecError('--workers must be at least 1');
   const tolerance = v.tolerance === undefined ? undefined : Number(v.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new CircuitspecError(`--tolerance takes a number >= 0 (got '${v.tolerance}')`);
   return {
@@ -128,6 +133,7 @@ export function parseCli(argv: string[]): CliArgs {
     seed: int(v.seed, '--seed'),
     batchSize,
     limit,
+    workers,
     bail: v.bail!,
     verify: v.verify!,
     reporter: v.reporter!,

@@ -18,6 +18,8 @@ import { KEYWORDS } from './expr/lexer.js';
 import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
 import { resolveModel } from './model-shape.js';
 import { batchSizeFor } from './memory.js';
+import { chooseWorkers } from './workers.js';
+import { estimatePlan, promptPasses } from '../plan/estimate.js';
 import { SpecErrors } from './validate.js';
 
 export interface CompileOptions {
@@ -28,6 +30,8 @@ export interface CompileOptions {
   batchSize?: number;
   /** Use only the first N prompts of every task (a slice to try before the full run). */
   limit?: number;
+  /** Worker threads (overrides the spec's `workers:`). */
+  workers?: number;
 }
 
 export function compileFile(path: string, opts: CompileOptions = {}): Plan {
@@ -161,7 +165,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
 
   const batchSize = opts.batchSize ?? spec.batchSize ?? batchSizeFor(spec.memory, model.shape, [...ctx.tasks.values()]);
   const tasks = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));
-  return {
+  const plan: Plan = {
     version: 1,
     spec: {
       name: spec.name, ...(spec.description && { description: spec.description }), file: loaded.file, sha256: loaded.sha256,
@@ -171,12 +175,16 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     seed,
     batchSize,
     ...(opts.limit !== undefined && { limit: opts.limit }),
+    workers: chooseWorkers(
+      opts.workers !== undefined ? { count: opts.workers, from: 'asked for' } : spec.workers !== undefined ? { count: spec.workers, from: "the spec's workers:" } : undefined,
+      model.shape, batchSize, tasks,
+    ),
     tasks,
     steps: graph.steps,
     claims,
-    estimate: {
-      forwardPasses: graph.steps.reduce((a, s) => a + s.forwardPasses, 0),
-      prompts: tasks.reduce((a, t) => a + (t.prompts ?? 0), 0),
-    },
+    estimate: { forwardPasses: 0, prompts: tasks.reduce((a, t) => a + (t.prompts ?? 0), 0) },
   };
+  for (const e of estimatePlan(plan)) plan.steps.find((st) => st.id === e.id)!.forwardPasses = promptPasses(e, plan);
+  plan.estimate.forwardPasses = plan.steps.reduce((a, st) => a + st.forwardPasses, 0);
+  return plan;
 }

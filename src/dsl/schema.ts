@@ -366,6 +366,7 @@ export const specSchema = {
       type: 'object', additionalProperties: false, properties: pathPatchingRules,
       description: 'Defaults for every path_patch metric and circuit stage of the spec (each may override them)',
     },
+    workers: int('Worker threads (default: one per core while memory lasts; each holds its own copy of the weights)', 1),
     memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB)$', description: "Memory budget, e.g. '2GB' (sets the batch size)" },
     tasks: namedMap('Named prompt sets', task),
     interventions: namedMap('Named interventions', intervention),

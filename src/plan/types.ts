@@ -139,6 +139,8 @@ export interface Plan {
   batchSize: number;
   /** `--limit`: every task cut to its first N prompts. */
   limit?: number;
+  /** Worker threads, and why that many (asked for, or the cores and memory of the machine that compiled it). */
+  workers: { count: number; reason: string };
   tasks: PlanTask[];
   steps: PlanStep[];
   claims: PlanClaim[];

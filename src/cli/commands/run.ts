@@ -23,7 +23,7 @@ export async function runCommand(args: CliArgs, io: Output): Promise<number> {
       listeners.forEach((l) => l.onEvent(e));
     };
     const results = await runSpecs(files, {
-      model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, limit: args.limit,
+      model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, limit: args.limit, workers: args.workers,
       filter: args.filter, tags: args.tags, bail: args.bail, verify: args.verify, onEvent,
       // Saved results and pages get role attention too (one extra clean batch per task), so a report can draw it.
       attention: !!args.out,

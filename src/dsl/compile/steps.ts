@@ -14,23 +14,6 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Extra forward passes a metric makes per prompt, beyond the shared clean/corrupted runs (an estimate). */
-export function extraPasses(req: MetricRequest, nLayers: number): number {
-  switch (req.kind) {
-    case 'logit_diff':
-    case 'accuracy':
-    case 'answer_prob':
-      return req.with?.length ? 1 : 0;
-    case 'patching_score':
-      return 1;
-    case 'path_patch':
-      // Batched senders: about one frozen rerun per sender layer, plus the receivers' rerun.
-      return nLayers + 1;
-    default:
-      return 0;
-  }
-}
-
 export class StepGraph {
   readonly steps: PlanStep[] = [];
   private metricKeys = new Map<string, string>();
@@ -66,7 +49,7 @@ export class StepGraph {
   run(task: string, side: 'clean' | 'corrupted'): string {
     const id = `${side}:${task}`;
     if (!this.has(id)) {
-      this.push({ id, kind: side === 'clean' ? 'clean_run' : 'corrupted_run', task, deps: [this.taskReady(task)], label: `${side} run ${task}`, forwardPasses: this.prompts(task) });
+      this.push({ id, kind: side === 'clean' ? 'clean_run' : 'corrupted_run', task, deps: [this.taskReady(task)], label: `${side} run ${task}`, forwardPasses: 0 });
     }
     return id;
   }
@@ -83,25 +66,22 @@ export class StepGraph {
     let id = `metric:${name}`;
     for (let i = 2; this.has(id); i++) id = `metric:${name}#${i}`;
     const deps = ['model'];
-    let passes = 0;
     if ('task' in request) {
       deps.push(this.run(request.task, 'clean'));
       if (needsCorrupted) deps.push(this.run(request.task, 'corrupted'));
-      passes = extraPasses(request, this.nLayers) * this.prompts(request.task);
     } else if (request.kind === 'head_scores') {
       if (request.tokensFrom !== undefined) deps.push(this.taskReady(request.tokensFrom));
-      passes = request.n ?? 1;
     }
     this.metricKeys.set(key, id);
-    this.push({ id, kind: 'metric', name, request, named, deps, label: name, forwardPasses: passes });
+    // forwardPasses of model-running steps are filled in by the plan's estimate (src/plan/estimate.ts).
+    this.push({ id, kind: 'metric', name, request, named, deps, label: name, forwardPasses: 0 });
     return id;
   }
 
   circuit(name: string, task: string | undefined, stages: PlanStage[], declared?: { layer: number; head: number; role: string }[]): string {
     const id = `circuit:${name}`;
     const deps = task ? ['model', this.run(task, 'clean'), this.run(task, 'corrupted')] : [];
-    const passes = task ? stages.length * (this.nLayers + 1) * this.prompts(task) : 0;
-    this.push({ id, kind: 'circuit', name, ...(task && { task }), stages, ...(declared && { declared }), deps, label: `circuit ${name}`, forwardPasses: passes });
+    this.push({ id, kind: 'circuit', name, ...(task && { task }), stages, ...(declared && { declared }), deps, label: `circuit ${name}`, forwardPasses: 0 });
     return id;
   }
 

@@ -1,4 +1,6 @@
 /** Spec tasks → PlanTasks (runtime TaskSources with their seeds, roles and sizes). */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { deriveSeed } from '../../runtime/util/rng.js';
 import type { PlanTask, TaskSource } from '../../plan/types.js';
 import { taskRoles } from '../roles.js';
@@ -43,10 +45,33 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
     prependBos: t.prependBos ?? false,
     baseDir,
     roles,
-    prompts: promptCount(t),
-    positions: POSITIONS[t.source],
+    ...(t.source === 'jsonl' ? jsonlSize(resolve(baseDir, t.path)) : { prompts: promptCount(t), positions: POSITIONS[t.source] }),
     at: ctx.location(['tasks', name]),
   };
+}
+
+/**
+ * A JSONL task's size for estimates: its prompt lines (blank and // lines skipped, as the loader does) and a
+ * typical length (~4 characters per GPT-2 token, +1 for a BOS-free first token). Unreadable files are reported
+ * by the roles check above.
+ */
+function jsonlSize(file: string): { prompts?: number; positions?: number } {
+  let lines: string[];
+  try {
+    lines = readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('//'));
+  } catch {
+    return {};
+  }
+  const chars = lines.map((l) => {
+    try {
+      const p = (JSON.parse(l) as { prompt?: unknown }).prompt;
+      return typeof p === 'string' ? p.length : 0;
+    } catch {
+      return 0;
+    }
+  });
+  const mean = chars.reduce((a, c) => a + c, 0) / Math.max(1, chars.length);
+  return { prompts: lines.length, ...(mean > 0 && { positions: Math.round(mean / 4) + 1 }) };
 }
 
 /** The released Colored Objects set has 1000 prompts; `n` (after `offset`) takes a slice of it. */

@@ -5,10 +5,13 @@
  */
 import { CircuitspecError } from '../../errors.js';
 import { computeMetric } from '../experiments/compute.js';
-import type { Circuit, CircuitHead, CircuitStage, ExperimentContext, Head, MetricRequest } from '../experiments/types.js';
+import type { Circuit, CircuitHead, CircuitStage, ExperimentContext, Head, MetricRequest, MetricValue } from '../experiments/types.js';
 import { selectHeads } from './select.js';
 
-export async function discoverCircuit(ctx: ExperimentContext, task: string, stages: CircuitStage[]): Promise<Circuit> {
+/** `compute` scores a stage (default computeMetric; the worker pool passes its own, which splits the batches). */
+export async function discoverCircuit(
+  ctx: ExperimentContext, task: string, stages: CircuitStage[], compute: (ctx: ExperimentContext, req: MetricRequest) => Promise<MetricValue> = computeMetric,
+): Promise<Circuit> {
   const found = new Map<string, Head[]>();
   const heads: CircuitHead[] = [];
   const seen = new Set<string>();
@@ -22,7 +25,7 @@ export async function discoverCircuit(ctx: ExperimentContext, task: string, stag
       found.set(stage.name, []);
       continue;
     }
-    const value = await computeMetric(ctx, req);
+    const value = await compute(ctx, req);
     if (value.type !== 'heads') throw new CircuitspecError(`${where}: '${req.kind}' gives a scalar, a stage needs a layers × heads table`, { field: `${where}.from` });
     const kept = selectHeads(value.values, stage.keep, stage.sign, where);
     found.set(stage.name, kept.map(({ layer, head }) => ({ layer, head })));

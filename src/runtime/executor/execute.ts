@@ -75,7 +75,9 @@ const taskOf = (s: MetricStep): string | undefined =>
 
 export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promise<SpecResult> {
   const emit = opts.onEvent ?? (() => {});
-  const runtime = opts.runtime ?? (await (await import('./tfjs-runtime.js')).tfjsRuntime());
+  const workers = plan.workers?.count ?? 1;
+  const runtime = opts.runtime
+    ?? (workers > 1 ? await (await import('../workers/runtime.js')).poolRuntime(workers) : await (await import('./tfjs-runtime.js')).tfjsRuntime());
   const spec = plan.spec.name;
   const started = new Date().toISOString();
   const t0 = performance.now();

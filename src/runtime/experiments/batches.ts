@@ -28,6 +28,15 @@ export function makeBatches(set: PromptSet, batchSize: number): Batch[] {
   return out;
 }
 
+/**
+ * Batches [start, end) of shard `index` of `count`: contiguous runs of near-equal length, in order, so that
+ * concatenating the shards' per-prompt results gives the one-worker order.
+ */
+export function shardRange(nBatches: number, shard: { index: number; count: number } | undefined): [number, number] {
+  if (!shard || shard.count <= 1) return [0, nBatches];
+  return [Math.floor((shard.index * nBatches) / shard.count), Math.floor(((shard.index + 1) * nBatches) / shard.count)];
+}
+
 /** The absolute position of `role` in each row; the error names the task and prompt. */
 export function rolePositions(set: PromptSet, prompts: Prompt[], role: string): number[] {
   return prompts.map((p) => {
@@ -48,4 +57,16 @@ export function rolesPositions(set: PromptSet, prompts: Prompt[], roles: string[
 export function requireCorrupted(set: PromptSet, what: string): void {
   const missing = set.prompts.find((p) => !p.corrupted);
   if (missing) throw new CircuitspecError(`${what} needs corrupted prompts, but task '${set.name}' prompt ${missing.id} has none (give the task a corruption)`, { field: `tasks.${set.name}` });
+}
+
+/** Per batch: rows, padded length, and per role its earliest position (what cost estimates need). */
+export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number> }[] {
+  return makeBatches(set, batchSize).map((b) => ({
+    rows: b.prompts.length,
+    positions: Math.max(...b.lengths),
+    roles: Object.fromEntries([...set.roleNames, 'END'].flatMap((r) => {
+      const ps = b.prompts.map((p) => (r === 'END' ? p.tokens.length - 1 : p.roles[r])).filter((x): x is number => x !== undefined);
+      return ps.length ? [[r, Math.min(...ps)]] : [];
+    })),
+  }));
 }

@@ -1,73 +1,55 @@
-/** computeMetric: one MetricRequest → one MetricValue, reusing the context's shared clean/corrupted runs. */
+/**
+ * computeMetric: one MetricRequest → one MetricValue, reusing the context's shared clean/corrupted runs.
+ *
+ * Every metric is computed in two halves: `computeSeries` walks the context's batches (all of them, or one
+ * worker's shard) and returns per-prompt values as a few series; `finishMetric` reduces them. Series of
+ * consecutive shards concatenate (mergeSeries) into exactly the one-worker series, and the reduction then runs
+ * in the one-worker order, so any number of workers gives bit-identical values.
+ */
 import { CircuitspecError } from '../../errors.js';
-import { headScores } from '../interventions/head-scores.js';
+import { headScoreValues } from '../interventions/head-scores.js';
 import { normalisedTable } from '../interventions/path-patching/common.js';
 import { pathPatchFast } from '../interventions/path-patching/fast.js';
-import { runBatchIntervened, runIntervened } from '../interventions/run.js';
+import { runBatchIntervened } from '../interventions/run.js';
 import { isCorrect } from '../metrics/accuracy.js';
 import { answerProb } from '../metrics/answer-prob.js';
-import { attentionMetric } from '../metrics/attention.js';
-import { directLogitAttribution } from '../metrics/dla.js';
+import { attentionValues } from '../metrics/attention.js';
+import { dlaPerPrompt, dlaTable } from '../metrics/dla.js';
 import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
-import { mean, scalar } from '../metrics/scalar.js';
+import { headTable, mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
-import { batchesOf, progress, sharedRun, sideSummaries, taskOf } from './context.js';
+import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
 import type { PromptSet } from '../tasks/types.js';
 import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
 
-async function summaries(ctx: ExperimentContext, task: string, ivs: Intervention[] | undefined): Promise<LogitSummary[]> {
-  return ivs?.length ? runIntervened(ctx, task, ivs) : sideSummaries(ctx, task, 'clean');
-}
+/** A metric's per-prompt values before reduction: a few series, each in prompt (or sequence) order. */
+export type Series = number[][];
+
+const PER_PROMPT = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
 
 export async function computeMetric(ctx: ExperimentContext, req: MetricRequest): Promise<MetricValue> {
-  switch (req.kind) {
-    case 'logit_diff':
-      return scalar((await summaries(ctx, req.task, req.with)).map((s) => logitDiff(s, req.versus)));
-    case 'accuracy':
-      return scalar((await summaries(ctx, req.task, req.with)).map((s) => isCorrect(s, req.over)));
-    case 'answer_prob':
-      return scalar((await summaries(ctx, req.task, req.with)).map(answerProb));
-    case 'attention':
-      return attentionMetric(ctx, req.task, req.head, req.from, req.to);
-    case 'dla':
-      return directLogitAttribution(ctx, req.task);
-    case 'patching_score': {
-      requireCorrupted(taskOf(ctx, req.task), 'patching_score');
-      const ld = (xs: LogitSummary[]): number => mean(xs.map((s) => logitDiff(s)));
-      const clean = ld(await sideSummaries(ctx, req.task, 'clean'));
-      const corrupted = ld(await sideSummaries(ctx, req.task, 'corrupted'));
-      return { type: 'scalar', value: patchingScore(ld(await runIntervened(ctx, req.task, req.with)), clean, corrupted) };
-    }
-    case 'path_patch':
-      return normalisedTable(await pathPatchFast(ctx, req.task, {
-        receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
-        sendersBelowReceivers: req.sendersBelowReceivers, excludeReceivers: req.excludeReceivers,
-      }), req.normalization);
-    case 'head_scores':
-      return headScores(ctx.model, req.score, {
-        seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize,
-        pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
-      });
-    default:
-      throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
-  }
+  return (await computeMetrics(ctx, [req]))[0];
+}
+
+/** Several requests, results in request order. */
+export async function computeMetrics(ctx: ExperimentContext, reqs: MetricRequest[]): Promise<MetricValue[]> {
+  const series = await computeSeries(ctx, reqs);
+  return reqs.map((r, i) => finishMetric(r, series[i], ctx.model.config.nHeads));
 }
 
 /**
- * Several requests. Per-prompt metrics of one task (logit_diff, accuracy, answer_prob, patching_score) are
- * computed batch by batch together, so each batch's clean run and its cached keys/values serve every
- * intervention on it (an intervention at END then costs one position, not a whole forward pass, even when the
- * caches of all batches would not fit the budget at once). Results come back in request order.
+ * Per request, its series over the context's batches. Per-prompt metrics of one task (logit_diff, accuracy,
+ * answer_prob, patching_score) are computed batch by batch together, so each batch's clean run and its cached
+ * keys/values serve every intervention on it (an intervention at END then costs one position, not a whole
+ * forward pass, even when the caches of all batches would not fit the budget at once).
  */
-export async function computeMetrics(ctx: ExperimentContext, reqs: MetricRequest[]): Promise<MetricValue[]> {
-  const out: MetricValue[] = new Array(reqs.length);
+export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[]): Promise<Series[]> {
+  const out: Series[] = new Array(reqs.length);
   const grouped = new Map<string, number[]>();
   reqs.forEach((r, i) => {
-    if (r.kind === 'logit_diff' || r.kind === 'accuracy' || r.kind === 'answer_prob' || r.kind === 'patching_score') {
-      grouped.set(r.task, [...(grouped.get(r.task) ?? []), i]);
-    }
+    if (PER_PROMPT.has(r.kind) && 'task' in r) grouped.set(r.task, [...(grouped.get(r.task) ?? []), i]);
   });
   for (const [task, idx] of grouped) {
     const set = taskOf(ctx, task);
@@ -89,17 +71,81 @@ export async function computeMetrics(ctx: ExperimentContext, reqs: MetricRequest
     for (const [k, i] of idx.entries()) {
       const r = reqs[i];
       const s = (r as { with?: Intervention[] }).with?.length ? sums[k] : clean;
-      if (r.kind === 'logit_diff') out[i] = scalar(s.map((x) => logitDiff(x, r.versus)));
-      else if (r.kind === 'accuracy') out[i] = scalar(s.map((x) => isCorrect(x, r.over)));
-      else if (r.kind === 'answer_prob') out[i] = scalar(s.map(answerProb));
-      else if (r.kind === 'patching_score') {
-        const ld = (xs: LogitSummary[]): number => mean(xs.map((x) => logitDiff(x)));
-        out[i] = { type: 'scalar', value: patchingScore(ld(s), ld(clean), ld(corrupted)) };
-      }
+      if (r.kind === 'logit_diff') out[i] = [s.map((x) => logitDiff(x, r.versus))];
+      else if (r.kind === 'accuracy') out[i] = [s.map((x) => isCorrect(x, r.over))];
+      else if (r.kind === 'answer_prob') out[i] = [s.map(answerProb)];
+      else if (r.kind === 'patching_score') out[i] = [s, clean, corrupted].map((xs) => xs.map((x) => logitDiff(x)));
     }
   }
-  for (const [i, r] of reqs.entries()) if (!out[i]) out[i] = await computeMetric(ctx, r);
+  for (const [i, r] of reqs.entries()) if (!out[i]) out[i] = await otherSeries(ctx, r);
   return out;
+}
+
+async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<Series> {
+  switch (req.kind) {
+    case 'attention':
+      return [await attentionValues(ctx, req.task, req.head, req.from, req.to)];
+    case 'dla':
+      return dlaPerPrompt(ctx, req.task);
+    case 'path_patch': {
+      const r = await pathPatchFast(ctx, req.task, {
+        receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
+        sendersBelowReceivers: req.sendersBelowReceivers, excludeReceivers: req.excludeReceivers,
+      });
+      // Per-prompt series: the batch each prompt is in (for per-batch normalisation), clean and corrupted logit
+      // differences, then every sender's patched one (NaN for senders the rules leave out).
+      const batchOf = batchesOf(ctx, req.task).flatMap((b) => b.prompts.map(() => b.index));
+      const unscored = r.clean.map(() => NaN);
+      return [batchOf, r.clean, r.corrupted, ...r.patched.flat().map((per) => (per.length ? per : unscored))];
+    }
+    case 'head_scores':
+      return headScoreValues(ctx.model, req.score, {
+        seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard, onPositions: (n) => countPositions(ctx, n),
+        pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
+      });
+    default:
+      throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
+  }
+}
+
+/** Series of consecutive shards, in shard order → the series of all of them. */
+export function mergeSeries(parts: Series[]): Series {
+  const nonEmpty = parts.filter((p) => p.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+  return nonEmpty[0].map((_, j) => nonEmpty.flatMap((p) => p[j]));
+}
+
+/** A request's series → its value (means in prompt order; the same code for one worker or several). */
+export function finishMetric(req: MetricRequest, series: Series, nHeads: number): MetricValue {
+  switch (req.kind) {
+    case 'logit_diff':
+    case 'accuracy':
+    case 'answer_prob':
+    case 'attention':
+      return scalar(series[0]);
+    case 'patching_score': {
+      const [patched, clean, corrupted] = series.map(mean);
+      return { type: 'scalar', value: patchingScore(patched, clean, corrupted) };
+    }
+    case 'dla':
+      return dlaTable(series, nHeads);
+    case 'path_patch': {
+      const [batchOf, clean, corrupted, ...flat] = series;
+      const batchSizes: number[] = [];
+      batchOf.forEach((b, i) => (i > 0 && b === batchOf[i - 1] ? batchSizes[batchSizes.length - 1]++ : batchSizes.push(1)));
+      const patched: number[][][] = [];
+      const scored = (per: number[]): number[] => (per.every(Number.isNaN) ? [] : per);
+      for (let i = 0; i < flat.length; i += nHeads) patched.push(flat.slice(i, i + nHeads).map(scored));
+      return normalisedTable({ clean, corrupted, patched, batchSizes }, req.normalization);
+    }
+    case 'head_scores': {
+      const table: number[][] = [];
+      for (let i = 0; i < series.length; i += nHeads) table.push(series.slice(i, i + nHeads).map(mean));
+      return headTable(table);
+    }
+    default:
+      throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
+  }
 }
 
 /** The distinct token ids of a task's prompts, ascending (a deterministic pool for random sequences). */

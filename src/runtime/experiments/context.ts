@@ -6,7 +6,7 @@
 import { CircuitspecError } from '../../errors.js';
 import type { ActivationCache, HookedGPT2 } from '../model/index.js';
 import type { PromptSet } from '../tasks/types.js';
-import { makeBatches, type Batch } from './batches.js';
+import { makeBatches, shardRange, type Batch } from './batches.js';
 import { readSummaries, type LogitSummary } from './logits.js';
 import type { ContextOptions, ExperimentContext } from './types.js';
 
@@ -42,7 +42,9 @@ export function createContext(
   const map = tasks instanceof Map ? new Map(tasks)
     : Array.isArray(tasks) ? new Map(tasks.map((t) => [t.name, t]))
     : new Map(Object.entries(tasks));
-  const ctx: ExperimentContext = { model, tasks: map, seed: opts.seed ?? 0, batchSize: opts.batchSize ?? 16, onProgress: opts.onProgress };
+  const ctx: ExperimentContext = {
+    model, tasks: map, seed: opts.seed ?? 0, batchSize: opts.batchSize ?? 16, onProgress: opts.onProgress, ...(opts.shard && { shard: opts.shard }),
+  };
   STATES.set(ctx, { batches: new Map(), runs: new Map(), memo: new Map(), budget: opts.cacheBytes ?? DEFAULT_CACHE_BYTES, clock: 0, positions: 0 });
   return ctx;
 }
@@ -73,7 +75,8 @@ export function taskOf(ctx: ExperimentContext, name: string): PromptSet {
   return t;
 }
 
-export function batchesOf(ctx: ExperimentContext, name: string): Batch[] {
+/** Every batch of a task, whatever the shard (task-wide statistics such as mean-ablation means need them all). */
+export function allBatchesOf(ctx: ExperimentContext, name: string): Batch[] {
   const s = state(ctx);
   let b = s.batches.get(name);
   if (!b) {
@@ -84,6 +87,13 @@ export function batchesOf(ctx: ExperimentContext, name: string): Batch[] {
     s.batches.set(name, b);
   }
   return b;
+}
+
+/** The batches this context computes: all of them, or its shard's contiguous run. */
+export function batchesOf(ctx: ExperimentContext, name: string): Batch[] {
+  const all = allBatchesOf(ctx, name);
+  const [start, end] = shardRange(all.length, ctx.shard);
+  return start === 0 && end === all.length ? all : all.slice(start, end);
 }
 
 /** Count positions the model computed (B rows × positions), for forward-pass-equivalent accounting. */

@@ -76,18 +76,27 @@ export interface CircuitComparison {
   byRole: Record<string, { a: string[]; b: string[]; shared: string[] }>;
 }
 
+/**
+ * One of `count` workers, which computes the `index`-th contiguous run of every task's batches (see shardRange).
+ * Batches keep their task-wide index, so per-batch seeds and cache keys do not depend on the split.
+ */
+export interface Shard { index: number; count: number }
+
 export interface ExperimentContext {
   model: HookedGPT2;
   tasks: Map<string, PromptSet>;
   seed: number;
   batchSize: number;
   onProgress?: (p: { step: string; done: number; total: number }) => void;
+  /** Only this shard's batches (default: all). */
+  shard?: Shard;
 }
 
 export interface ContextOptions {
   seed?: number;
   batchSize?: number;
   onProgress?: (p: { step: string; done: number; total: number }) => void;
+  shard?: Shard;
 }
 
 export function headName(h: Head): string {

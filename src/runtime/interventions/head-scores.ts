@@ -2,12 +2,15 @@
  * Head-role scores on repeated random token sequences [r_0 … r_{n-1} r_0 … r_{n-1}] (no BOS), averaged over
  * sequences: previous-token = attention from i to i−1 (every i ≥ 1); duplicate-token = from the second copy of a
  * token to its first copy (n+j → j); induction = from n+j to the token after the first copy (n+j → j+1).
+ * headScoreValues gives each head's attention values over one shard of the sequence batches (what a worker
+ * computes); the score is their mean in order, so concatenated shards give the one-worker table exactly.
  */
 import { CircuitspecError } from '../../errors.js';
 import { deriveSeed, makeRng } from '../util/rng.js';
 import type { HookedGPT2 } from '../model/index.js';
-import { headTable } from '../metrics/scalar.js';
-import type { MetricValue } from '../experiments/types.js';
+import { headTable, mean } from '../metrics/scalar.js';
+import { shardRange } from '../experiments/batches.js';
+import type { MetricValue, Shard } from '../experiments/types.js';
 
 export type HeadScore = 'previous_token' | 'duplicate_token' | 'induction';
 
@@ -15,6 +18,8 @@ export interface HeadScoreOptions {
   seqLen?: number; n?: number; seed?: number; batchSize?: number;
   /** Draw the random tokens from these ids (e.g. a task's tokens, for a model trained on a narrow vocabulary). */
   pool?: number[];
+  /** Told the positions each forward pass computes (cost accounting). */
+  onPositions?: (n: number) => void;
 }
 
 export function repeatedSequences(vocab: number, seqLen: number, n: number, seed: number, pool?: number[]): number[][] {
@@ -29,6 +34,15 @@ export function repeatedSequences(vocab: number, seqLen: number, n: number, seed
 }
 
 export async function headScores(model: HookedGPT2, score: HeadScore, opts: HeadScoreOptions = {}): Promise<MetricValue> {
+  const { nHeads } = model.config;
+  const values = await headScoreValues(model, score, opts);
+  const table: number[][] = [];
+  for (let i = 0; i < values.length; i += nHeads) table.push(values.slice(i, i + nHeads).map(mean));
+  return headTable(table);
+}
+
+/** values[l·H + h]: the head's attention at every (sequence, pair), in order, over the shard's sequence batches. */
+export async function headScoreValues(model: HookedGPT2, score: HeadScore, opts: HeadScoreOptions & { shard?: Shard } = {}): Promise<number[][]> {
   const { nLayers, nHeads, dVocab, nCtx } = model.config;
   const seqLen = opts.seqLen ?? Math.min(20, Math.floor(nCtx / 2));
   const n = opts.n ?? 20;
@@ -41,22 +55,24 @@ export async function headScores(model: HookedGPT2, score: HeadScore, opts: Head
   const pairs: [number, number][] = [];
   if (score === 'previous_token') for (let i = 1; i < 2 * seqLen; i++) pairs.push([i, i - 1]);
   else for (let j = 0; j < seqLen - (score === 'induction' ? 1 : 0); j++) pairs.push([seqLen + j, j + (score === 'induction' ? 1 : 0)]);
-  const sums = Array.from({ length: nLayers }, () => new Array<number>(nHeads).fill(0));
+  const values = Array.from({ length: nLayers * nHeads }, () => [] as number[]);
   const bs = opts.batchSize ?? 16;
   const names = Array.from({ length: nLayers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
-  for (let i = 0; i < seqs.length; i += bs) {
+  const [first, end] = shardRange(Math.ceil(seqs.length / bs), opts.shard);
+  for (let i = first * bs; i < end * bs; i += bs) {
     const batch = seqs.slice(i, i + bs);
     const { logits, cache } = await model.runWithCache(batch, { names, logitsAt: 'none' });
     logits.dispose();
+    opts.onPositions?.(batch.length * 2 * seqLen);
     try {
       for (let l = 0; l < nLayers; l++) {
         const { data, shape } = cache.array(names[l]); // [B, H, P, K]
         const [B, H, P, K] = shape;
-        for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (const [q, k] of pairs) sums[l][h] += data[((b * H + h) * P + q) * K + k];
+        for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (const [q, k] of pairs) values[l * nHeads + h].push(data[((b * H + h) * P + q) * K + k]);
       }
     } finally {
       cache.dispose();
     }
   }
-  return headTable(sums.map((row) => row.map((s) => s / (n * pairs.length))));
+  return values;
 }

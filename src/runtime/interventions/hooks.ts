@@ -9,7 +9,7 @@ import { CircuitspecError } from '../../errors.js';
 import { deriveSeed, makeRng } from '../util/rng.js';
 import { hookShape, parseHookName, type ActivationCache, type Hook } from '../model/index.js';
 import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../experiments/batches.js';
-import { batchesOf, memo, sharedRun, taskOf, type RunEntry, type Side } from '../experiments/context.js';
+import { allBatchesOf, memo, sharedRun, taskOf, type RunEntry, type Side } from '../experiments/context.js';
 import type { ExperimentContext, Head, Intervention } from '../experiments/types.js';
 import { validateIntervention } from './validate.js';
 
@@ -131,7 +131,7 @@ async function taskMean(ctx: ExperimentContext, task: string, hook: string, K: n
       throw new CircuitspecError(`mean ablation of '${hook}' needs prompts of one length (task '${task}' has ${[...lengths].join(', ')})`, { field: hook });
     }
     let count = 0;
-    for (const b of batchesOf(ctx, task)) {
+    for (const b of allBatchesOf(ctx, task)) {
       const arr = (await sharedRun(ctx, task, b, 'clean', [hook])).cache!.array(hook);
       const [B, P] = arr.shape;
       const inner = arr.shape.slice(2).reduce((a, c) => a * c, 1);

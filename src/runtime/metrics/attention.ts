@@ -6,6 +6,11 @@ import type { ExperimentContext, Head, MetricValue } from '../experiments/types.
 import { scalar } from './scalar.js';
 
 export async function attentionMetric(ctx: ExperimentContext, task: string, head: Head, from: string, to: string): Promise<MetricValue> {
+  return scalar(await attentionValues(ctx, task, head, from, to));
+}
+
+/** Per prompt of the context's batches, in order. */
+export async function attentionValues(ctx: ExperimentContext, task: string, head: Head, from: string, to: string): Promise<number[]> {
   const set = taskOf(ctx, task);
   const { nLayers, nHeads } = ctx.model.config;
   if (!(head.layer >= 0 && head.layer < nLayers && head.head >= 0 && head.head < nHeads)) {
@@ -20,5 +25,5 @@ export async function attentionMetric(ctx: ExperimentContext, task: string, head
     const [, H, P, K] = shape;
     b.prompts.forEach((_, r) => per.push(data[((r * H + head.head) * P + q[r]) * K + k[r]]));
   }
-  return scalar(per);
+  return per;
 }

@@ -2,19 +2,34 @@
  * Direct logit attribution per head: the head's output at END (z·W_O, bias excluded), centred and divided by
  * the clean run's final LayerNorm scale (times ln_f's weight when not folded), projected on
  * W_U[:, answer] − W_U[:, distractor]. Mean over prompts → a layers × heads table.
+ * dlaPerPrompt gives the per-prompt values of the context's batches (what a worker computes); the mean is taken
+ * over them in prompt order, so workers' concatenated values give the one-worker table exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import { rolePositions } from '../experiments/batches.js';
 import { batchesOf, sharedRun, taskOf } from '../experiments/context.js';
 import type { ExperimentContext, MetricValue } from '../experiments/types.js';
-import { headTable } from './scalar.js';
+import { headTable, mean } from './scalar.js';
 
 export async function directLogitAttribution(ctx: ExperimentContext, task: string): Promise<MetricValue> {
+  const { nHeads } = ctx.model.config;
+  return dlaTable(await dlaPerPrompt(ctx, task), nHeads);
+}
+
+/** Per-head per-prompt values (series l·H + h) → the layers × heads table of their means. */
+export function dlaTable(perHead: number[][], nHeads: number): MetricValue {
+  const values: number[][] = [];
+  for (let i = 0; i < perHead.length; i += nHeads) values.push(perHead.slice(i, i + nHeads).map(mean));
+  return headTable(values);
+}
+
+/** values[l·H + h][prompt] over the context's batches. */
+export async function dlaPerPrompt(ctx: ExperimentContext, task: string): Promise<number[][]> {
   const { model } = ctx;
   const { nLayers, nHeads, dHead, dModel } = model.config;
   const set = taskOf(ctx, task);
   const zNames = Array.from({ length: nLayers }, (_, l) => `blocks.${l}.attn.hook_z`);
-  const sums = Array.from({ length: nLayers }, () => new Array<number>(nHeads).fill(0));
+  const perHead = Array.from({ length: nLayers * nHeads }, () => [] as number[]);
   for (const b of batchesOf(ctx, task)) {
     const { cache } = await sharedRun(ctx, task, b, 'clean', [...zNames, 'ln_final.hook_scale']);
     const end = rolePositions(set, b.prompts, 'END');
@@ -40,8 +55,7 @@ export async function directLogitAttribution(ctx: ExperimentContext, task: strin
     rows.dispose();
     const data = await per.data();
     per.dispose();
-    for (let l = 0; l < nLayers; l++) for (let h = 0; h < nHeads; h++) for (let r = 0; r < B; r++) sums[l][h] += data[(l * nHeads + h) * B + r];
+    for (let i = 0; i < nLayers * nHeads; i++) for (let r = 0; r < B; r++) perHead[i].push(data[i * B + r]);
   }
-  const n = set.prompts.length;
-  return headTable(sums.map((row) => row.map((s) => s / n)));
+  return perHead;
 }

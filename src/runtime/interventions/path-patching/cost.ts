@@ -1,0 +1,61 @@
+/**
+ * The cost model of fast.ts, for plan estimates: what one batch of a path-patching request computes.
+ *   - two capture runs (clean and corrupted), logits at END;
+ *   - pass 1, per sender layer l: its senders' Δ rows (one per sender and pair) through the MLPs of layers
+ *     l .. (last receiver layer − 1), or all layers for logit receivers;
+ *   - pass 2 (receivers inside the model), per sender: its prompts' suffix (from the first receiver position)
+ *     through the blocks from the first layer it reaches, counted as that fraction of a forward.
+ */
+import type { Head } from '../../experiments/types.js';
+import type { ModelConfig } from '../../model/index.js';
+import { senderList, type PathPatchOptions } from './common.js';
+import { sites } from './sites.js';
+
+export interface PathPatchShape {
+  rows: number;
+  /** Prompt length (the batch's longest). */
+  positions: number;
+  /** Role → typical position in the batch (END = positions − 1). */
+  roles: Record<string, number>;
+}
+
+export interface PathPatchCost {
+  /** Forward positions computed: rows × positions, suffix reruns pro rata of the layers they run. */
+  positions: number;
+  /** Pass 1: rows × MLP layers (each ≈ 16·d_model² FLOPs). */
+  mlpRows: number;
+  /** Rows unembedded over the whole vocabulary (the two capture runs; reruns unembed only the answer ids). */
+  logits: number;
+  runs: number;
+}
+
+type Request = Pick<PathPatchOptions, 'receivers' | 'freezeMlps' | 'senderPositions' | 'sendersBelowReceivers' | 'excludeReceivers'>;
+
+/**
+ * `unknownReceivers`: receivers are found by earlier stages (unknown before the run); assume a receiver head at
+ * mid-depth, as the paper's middle stages have.
+ */
+export function pathPatchCost(c: Pick<ModelConfig, 'nLayers' | 'nHeads'>, req: Request, b: PathPatchShape, unknownReceivers = false): PathPatchCost {
+  const L = c.nLayers;
+  const K = b.positions;
+  const r = req.receivers;
+  const receivers = r !== 'logits' && 'heads' in r && unknownReceivers && !r.heads.length
+    ? { ...r, heads: [{ layer: Math.floor(L / 2), head: 0 }] as Head[] }
+    : r;
+  const cost: PathPatchCost = { positions: 2 * b.rows * K, mlpRows: 0, logits: 2 * b.rows, runs: 2 };
+  const senders = senderList({ ...c, dModel: 0, dHead: 0, dMlp: 0, dVocab: 0, nCtx: 0, layerNormEps: 0, actFn: 'gelu_new' }, { ...req, receivers });
+  const S = sites(receivers, { nLayers: L } as ModelConfig);
+  const pairsPerRow = receivers === 'logits' ? 1 : receivers.positions.length;
+  const mlpTop = receivers === 'logits' ? L - 1 : Math.max(...S.map((s) => s.layer)) - 1;
+  const active = receivers === 'logits' ? senders : senders.filter((s) => S.some((site) => site.reach(s.layer)));
+  for (const s of active) if (!req.freezeMlps) cost.mlpRows += b.rows * pairsPerRow * Math.max(0, mlpTop - s.layer + 1);
+  if (receivers === 'logits') return cost;
+  const start = Math.min(...receivers.positions.map((p) => (p === 'END' ? K - 1 : (b.roles[p] ?? Math.floor(K / 2)))));
+  const P = K - start;
+  for (const s of active) {
+    const from = Math.min(...S.filter((site) => site.reach(s.layer)).map((site) => site.layer));
+    cost.positions += (b.rows * P * (L - from)) / L;
+  }
+  cost.runs += Math.ceil(active.length / Math.max(1, Math.floor(2048 / (b.rows * P))));
+  return cost;
+}
