@@ -11,7 +11,8 @@ const out = join(root, 'dist/browser');
 const shim = (f) => join(root, 'src/browser/shims', f);
 const SHIMS = {
   fs: shim('fs.ts'), 'fs/promises': shim('fs-promises.ts'), path: shim('path.ts'), crypto: shim('crypto.ts'),
-  url: shim('misc.ts'), module: shim('misc.ts'), os: shim('misc.ts'), child_process: shim('misc.ts'),
+  url: shim('misc.ts'), module: shim('misc.ts'), os: shim('misc.ts'), child_process: shim('misc.ts'), v8: shim('misc.ts'),
+  worker_threads: shim('misc.ts'),
 };
 
 function filesUnder(dir) {
@@ -21,7 +22,7 @@ function filesUnder(dir) {
 const page = {
   name: 'circuitspec-page',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(fs|fs\/promises|path|crypto|url|module|os|child_process)$/ }, (a) => ({ path: SHIMS[a.path.replace(/^node:/, '')] }));
+    b.onResolve({ filter: /^(node:)?(fs|fs\/promises|path|crypto|url|module|os|child_process|v8|worker_threads)$/ }, (a) => ({ path: SHIMS[a.path.replace(/^node:/, '')] }));
     b.onResolve({ filter: /^circuitspec:data$/ }, () => ({ path: 'data', namespace: 'circuitspec' }));
     b.onLoad({ filter: /.*/, namespace: 'circuitspec' }, () => {
       const files = Object.fromEntries(filesUnder(join(root, 'data')).map((f) => [relative(root, f), readFileSync(f, 'utf8')]));

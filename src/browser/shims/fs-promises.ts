@@ -42,3 +42,4 @@ export const rename = refuse('renaming files');
 export const rm = refuse('removing files');
 export const symlink = refuse('linking files');
 export default { readFile, open, stat, writeFile, mkdir, copyFile, rename, rm, symlink };
+export const realpath = refuse('resolving links');

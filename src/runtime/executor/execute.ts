@@ -157,7 +157,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
       }
       case 'check_task': {
         const set = taskSets.get(step.task)!;
-        const found = runtime.checkTask(set, model!);
+        const found = await runtime.checkTask(set, model!);
         if (Array.isArray(found)) found.forEach(warn);
         runtime.addTask(ctx, set);
         return;

@@ -8,10 +8,13 @@ import type { PromptSet } from '../tasks/types.js';
 /** Why the value is not finite, or undefined when it is. */
 export function nonFinite(v: MetricValue, set?: PromptSet): string | undefined {
   if (v.type === 'heads') {
+    // Heads a path-patching request leaves out (its sender rules) are NaN by design: not a fault.
+    const skip = new Set(v.unscored ?? []);
+    const bad = (x: number, l: number, h: number): boolean => !Number.isFinite(x) && !skip.has(`${l}.${h}`);
     for (let l = 0; l < v.values.length; l++) {
-      const h = v.values[l].findIndex((x) => !Number.isFinite(x));
+      const h = v.values[l].findIndex((x, j) => bad(x, l, j));
       if (h >= 0) {
-        const count = v.values.flat().filter((x) => !Number.isFinite(x)).length;
+        const count = v.values.flatMap((row, i) => row.filter((x, j) => bad(x, i, j))).length;
         return `the value of head ${l}.${h} is ${v.values[l][h]} (${count} of ${v.nLayers * v.nHeads} heads are not finite)`;
       }
     }

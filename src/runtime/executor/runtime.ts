@@ -26,7 +26,7 @@ export interface Runtime<M extends RuntimeModel = RuntimeModel, C = unknown> {
   loadModel(source: string, opts: LoadModelOptions): Promise<M>;
   buildTask(name: string, source: TaskSource, model: M, opts: { prependBos: boolean; baseDir: string }): PromptSet;
   /** Throws on a bad prompt set; returns warnings about inputs that run but may mislead (untrained answer tokens). */
-  checkTask(set: PromptSet, model: M): void | string[];
+  checkTask(set: PromptSet, model: M): void | string[] | Promise<string[]>;
   createContext(model: M, opts: { seed: number; batchSize: number; onProgress: Progress }): C;
   addTask(ctx: C, set: PromptSet): void;
   /** Runs (and keeps) a task's shared clean or corrupted run, so metrics reading it only reduce. */

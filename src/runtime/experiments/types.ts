@@ -51,7 +51,11 @@ export type MetricRequest =
 export type MetricValue =
   | { type: 'scalar'; value: number; perPrompt?: number[] }
   /** values[layer][head]. */
-  | { type: 'heads'; nLayers: number; nHeads: number; values: number[][]; normalization?: PathPatchNormalization };
+  | {
+    type: 'heads'; nLayers: number; nHeads: number; values: number[][]; normalization?: PathPatchNormalization;
+    /** Heads the request leaves out by design ('layer.head': path patching's sender rules); their value is NaN. */
+    unscored?: string[];
+  };
 
 export interface CircuitStage {
   name: string;

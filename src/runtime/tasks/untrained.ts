@@ -8,12 +8,22 @@ import type { PromptSet } from './types.js';
 
 export type RowReader = (ids: number[]) => ArrayLike<number>[];
 
+/** The spread-out sample of token ids answers are compared with. */
+export function sampleIds(vocab: number, sampleSize = 256): number[] {
+  const step = Math.max(1, Math.floor(vocab / sampleSize));
+  return [...new Set(Array.from({ length: Math.min(sampleSize, vocab) }, (_, i) => (i * step + 7) % vocab))];
+}
+
+/** The answer and distractor ids of a task (what the check reads rows for). */
+export function answerIds(set: PromptSet): number[] {
+  return [...new Set(set.prompts.flatMap((p) => [p.answerId, ...p.distractorIds]))];
+}
+
 /** Token ids (of `ids`) whose embedding row equals the row of some other token of a spread-out sample. */
 export function untrainedIds(ids: number[], vocab: number, rows: RowReader, sampleSize = 256): Set<number> {
   const wanted = [...new Set(ids)].filter((id) => Number.isInteger(id) && id >= 0 && id < vocab);
   if (!wanted.length) return new Set();
-  const step = Math.max(1, Math.floor(vocab / sampleSize));
-  const sample = [...new Set(Array.from({ length: Math.min(sampleSize, vocab) }, (_, i) => (i * step + 7) % vocab))];
+  const sample = sampleIds(vocab, sampleSize);
   const a = rows(wanted), b = rows(sample);
   const same = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;

@@ -107,5 +107,6 @@ export function normalisedTable(r: PathPatchResult, normalization: PathPatchNorm
     score = (per) => (mean(per) - c) / c;
   }
   const values = r.patched.map((row) => row.map((per) => (per.length ? score(per) : NaN)));
-  return { type: 'heads', nLayers: values.length, nHeads: values[0]?.length ?? 0, values, normalization };
+  const unscored = r.patched.flatMap((row, l) => row.flatMap((per, h) => (per.length ? [] : [`${l}.${h}`])));
+  return { type: 'heads', nLayers: values.length, nHeads: values[0]?.length ?? 0, values, normalization, ...(unscored.length && { unscored }) };
 }
