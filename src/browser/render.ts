@@ -1,10 +1,10 @@
 /**
- * Results on the page, as plain text. The one place the page shows a SpecResult: when the HTML report (the
- * report issue's `src/report` HTML reporter) lands, render it here instead, e.g.
- * `out.replaceChildren(iframeOf(renderHtmlReport(results)))`; nothing else in the page needs to change.
+ * Results on the page: the claims as plain text, then the HTML report (src/report's, the page `--reporter html`
+ * writes) in a sandboxed frame, with a link to save it. The one place the page shows a SpecResult.
  */
 import { formatExpected, formatMeasured } from '../plan/format.js';
-import type { SpecResult } from '../plan/results.js';
+import { summarize, type SpecResult } from '../plan/results.js';
+import { renderReport } from '../report/html.js';
 
 const MARK: Record<string, string> = { pass: '✓', fail: '✗', xfail: '○ xfail', xpass: '! xpass', skip: '- skip', error: '✗ error' };
 
@@ -24,5 +24,15 @@ export function renderResults(r: SpecResult, out: HTMLElement): void {
   ];
   const pre = document.createElement('pre');
   pre.textContent = lines.join('\n');
-  out.replaceChildren(pre);
+  const html = renderReport({ version: 1, specs: [r], summary: summarize([r]), durationMs: r.timings.totalMs });
+  const frame = document.createElement('iframe');
+  frame.title = 'HTML report';
+  frame.setAttribute('sandbox', 'allow-scripts');
+  frame.style.cssText = 'width:100%;height:80vh;border:1px solid #ccc';
+  frame.srcdoc = html;
+  const save = document.createElement('a');
+  save.textContent = 'save the HTML report';
+  save.download = `${r.name}.report.html`;
+  save.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+  out.replaceChildren(pre, save, frame);
 }

@@ -161,7 +161,8 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
   errors.throwIfAny();
 
   const used = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));
-  checkSizes(model.shape, used, graph.steps, (task) => ctx.at(['tasks', task, spec.tasks?.[task] && 'n' in spec.tasks[task] ? 'n' : 'source']), ctx.at(['name']));
+  const sizes = () => checkSizes(model.shape, used, graph.steps, (task) => ctx.at(['tasks', task, spec.tasks?.[task] && 'n' in spec.tasks[task] ? 'n' : 'source']), ctx.at(['name']));
+  sizes(); // memory first: an absurd n must not reach the estimate, which walks every batch
 
   const batchSize = opts.batchSize ?? spec.batchSize ?? batchSizeFor(spec.memory, model.shape, [...ctx.tasks.values()]);
   const tasks = [...ctx.tasks.values()].filter((t) => graph.has(`task:${t.name}`));
@@ -186,5 +187,6 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
   };
   for (const e of estimatePlan(plan)) plan.steps.find((st) => st.id === e.id)!.forwardPasses = promptPasses(e, plan);
   plan.estimate.forwardPasses = plan.steps.reduce((a, st) => a + st.forwardPasses, 0);
+  sizes(); // and time, now that each step's forward passes are known
   return plan;
 }

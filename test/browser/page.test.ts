@@ -34,6 +34,10 @@ describe.skipIf(reason)(gpuTitle('browser page in headless Chromium (WebGPU on S
     expect(text).toMatch(/backend webgpu on .*swiftshader.*, software/i);
     expect(text).toMatch(/4 of 4 claims hold/);
     expect(await page.evaluate<number>("document.getElementById('progress').value")).toBe(1);
+    // The HTML report is there too: the spec's claims and a layer × head heatmap (DLA), in its frame.
+    const report = await page.evaluate<string>("document.querySelector('#results iframe').srcdoc");
+    expect(report).toContain('copying_follows_attention_io');
+    expect(report).toMatch(/<svg[^>]*aria-label="dla/);
     expect(page.errors).toEqual([]);
   }, 300_000);
 

@@ -82,6 +82,8 @@ export async function poolRuntime(workers: number): Promise<Runtime> {
     computeMetric,
     computeMetrics,
     discoverCircuit: (ctx, task, stages) => experiments.discoverCircuit(ctx, task, stages, computeMetric),
+    // Role attention reads one batch of the task; this thread's shard holds the first ones.
+    ...(local.attentionSummary && { attentionSummary: local.attentionSummary }),
     dispose(ctx, m) {
       void pool?.terminate();
       pool = undefined;
