@@ -25,6 +25,10 @@ const cases: [string, PathPatchOptions][] = [
   ['q of two layer-1 heads at END', { receivers: { heads: [{ layer: 1, head: 0 }, { layer: 1, head: 3 }], input: 'q', positions: ['END'] } }],
   ['k at B2 and END, MLPs frozen', { receivers: { heads: [{ layer: 1, head: 1 }], input: 'k', positions: ['B2', 'END'] }, freezeMlps: true }],
   ['v at B2, senders at B2 and A', { receivers: { heads: [{ layer: 1, head: 2 }, { layer: 0, head: 1 }], input: 'v', positions: ['B2'] }, senderPositions: ['B2', 'A'] }],
+  ['z at B2 and END', { receivers: { heads: [{ layer: 1, head: 1 }, { layer: 1, head: 3 }], input: 'z', positions: ['B2', 'END'] } }],
+  ['resid_post of layer 0 at B2', { receivers: { resid: 'resid_post', layer: 0, positions: ['B2'] } }],
+  ['resid_mid of layer 1 at END, MLPs frozen', { receivers: { resid: 'resid_mid', layer: 1, positions: ['END'] }, freezeMlps: true }],
+  ['sender rules: below the receivers, receivers excluded', { receivers: { heads: [{ layer: 1, head: 0 }], input: 'k', positions: ['B2'] }, sendersBelowReceivers: true, excludeReceivers: true }],
 ];
 
 describe('path patching', () => {
@@ -39,7 +43,7 @@ describe('path patching', () => {
       let moved = 0;
       for (let l = 0; l < 2; l++) {
         for (let h = 0; h < 4; h++) {
-          expect(fast.patched[l][h]).toHaveLength(5);
+          expect(fast.patched[l][h]).toHaveLength(opts.sendersBelowReceivers && l >= 1 ? 0 : 5);
           fast.patched[l][h].forEach((x, i) => {
             expect(Math.abs(x - literal.patched[l][h][i])).toBeLessThan(1e-5);
             moved = Math.max(moved, Math.abs(x - fast.clean[i]));
@@ -49,7 +53,7 @@ describe('path patching', () => {
       expect(moved).toBeGreaterThan(2e-4); // not vacuous: some sender moves the output by far more than the tolerance
       const a = normalisedTable(fast);
       const b = normalisedTable(literal);
-      if (a.type === 'heads' && b.type === 'heads') a.values.flat().forEach((x, i) => expect(x).toBeCloseTo(b.values.flat()[i], 3));
+      if (a.type === 'heads' && b.type === 'heads') a.values.flat().forEach((x, i) => (Number.isNaN(x) ? expect(b.values.flat()[i]).toBeNaN() : expect(x).toBeCloseTo(b.values.flat()[i], 3)));
     });
   }
 
