@@ -77,7 +77,7 @@ export function senderPositionsOf(opts: PathPatchOptions): string[] | undefined 
 }
 
 /** The senders scored: all heads (or `senders`), less those the sender rules exclude. */
-export function senderList(config: ModelConfig, opts: Pick<PathPatchOptions, 'senders' | 'receivers' | keyof SenderRules>): Head[] {
+export function senderList(config: Pick<ModelConfig, 'nLayers' | 'nHeads'>, opts: Pick<PathPatchOptions, 'senders' | 'receivers' | keyof SenderRules>): Head[] {
   const all: Head[] = [];
   for (let l = 0; l < config.nLayers; l++) for (let h = 0; h < config.nHeads; h++) all.push({ layer: l, head: h });
   const recv = receiverHeads(opts.receivers);

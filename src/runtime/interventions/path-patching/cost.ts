@@ -43,8 +43,8 @@ export function pathPatchCost(c: Pick<ModelConfig, 'nLayers' | 'nHeads'>, req: R
     ? { ...r, heads: [{ layer: Math.floor(L / 2), head: 0 }] as Head[] }
     : r;
   const cost: PathPatchCost = { positions: 2 * b.rows * K, mlpRows: 0, logits: 2 * b.rows, runs: 2 };
-  const senders = senderList({ ...c, dModel: 0, dHead: 0, dMlp: 0, dVocab: 0, nCtx: 0, layerNormEps: 0, actFn: 'gelu_new' }, { ...req, receivers });
-  const S = sites(receivers, { nLayers: L } as ModelConfig);
+  const senders = senderList(c, { ...req, receivers });
+  const S = sites(receivers, c);
   const pairsPerRow = receivers === 'logits' ? 1 : receivers.positions.length;
   const mlpTop = receivers === 'logits' ? L - 1 : Math.max(...S.map((s) => s.layer)) - 1;
   const active = receivers === 'logits' ? senders : senders.filter((s) => S.some((site) => site.reach(s.layer)));

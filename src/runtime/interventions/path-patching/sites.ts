@@ -23,7 +23,7 @@ export interface Site {
   wholeNames: string[];
 }
 
-export function sites(r: PathPatchReceivers, c: ModelConfig): Site[] {
+export function sites(r: PathPatchReceivers, c: Pick<ModelConfig, 'nLayers'>): Site[] {
   if (r === 'logits') return [];
   if ('resid' in r) {
     const m = r.layer;
