@@ -60,9 +60,13 @@ export function requireCorrupted(set: PromptSet, what: string): void {
 }
 
 /** Per batch: rows, padded length, and per role its earliest position (what cost estimates need). */
-export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number> }[] {
+export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number>; perRow: { lengths: number[]; roles: Record<string, number[]> } }[] {
   return makeBatches(set, batchSize).map((b) => ({
     rows: b.prompts.length,
+    perRow: {
+      lengths: b.prompts.map((p) => p.tokens.length),
+      roles: Object.fromEntries(set.roleNames.map((r) => [r, b.prompts.map((p) => p.roles[r] ?? p.tokens.length - 1)])),
+    },
     positions: Math.max(...b.lengths),
     roles: Object.fromEntries([...set.roleNames, 'END'].flatMap((r) => {
       const ps = b.prompts.map((p) => (r === 'END' ? p.tokens.length - 1 : p.roles[r])).filter((x): x is number => x !== undefined);

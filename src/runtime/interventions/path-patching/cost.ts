@@ -3,13 +3,15 @@
  *   - two capture runs (clean and corrupted), logits at END;
  *   - pass 1, per sender layer l: its senders' Δ rows (one per sender and pair) through the MLPs of layers
  *     l .. (last receiver layer − 1), or all layers for logit receivers;
- *   - pass 2 (receivers inside the model), per sender: its prompts' suffix (from the first receiver position)
- *     through the blocks from the first layer it reaches, counted as that fraction of a forward.
+ *   - pass 2 (receivers inside the model), per sender: its prompts' suffix (from the first receiver position),
+ *     padded within the rerun groups of suffix.ts, through the blocks from the first layer it reaches, counted as
+ *     that fraction of a forward.
  */
 import type { Head } from '../../experiments/types.js';
 import type { ModelConfig } from '../../model/index.js';
 import { senderList, type PathPatchOptions } from './common.js';
 import { sites } from './sites.js';
+import { suffixGroups } from './suffix.js';
 
 export interface PathPatchShape {
   rows: number;
@@ -17,6 +19,8 @@ export interface PathPatchShape {
   positions: number;
   /** Role → typical position in the batch (END = positions − 1). */
   roles: Record<string, number>;
+  /** Per row, when the batch is known: its length and role positions (reruns group rows by suffix length). */
+  perRow?: { lengths: number[]; roles: Record<string, number[]> };
 }
 
 export interface PathPatchCost {
@@ -50,12 +54,20 @@ export function pathPatchCost(c: Pick<ModelConfig, 'nLayers' | 'nHeads'>, req: R
   const active = receivers === 'logits' ? senders : senders.filter((s) => S.some((site) => site.reach(s.layer)));
   for (const s of active) if (!req.freezeMlps) cost.mlpRows += b.rows * pairsPerRow * Math.max(0, mlpTop - s.layer + 1);
   if (receivers === 'logits') return cost;
-  const start = Math.min(...receivers.positions.map((p) => (p === 'END' ? K - 1 : (b.roles[p] ?? Math.floor(K / 2)))));
-  const P = K - start;
-  for (const s of active) {
-    const from = Math.min(...S.filter((site) => site.reach(s.layer)).map((site) => site.layer));
-    cost.positions += (b.rows * P * (L - from)) / L;
+  const K1 = (row: number): number => b.perRow!.lengths[row] - 1;
+  const at = (p: string, row?: number): number =>
+    row === undefined ? (p === 'END' ? K - 1 : (b.roles[p] ?? Math.floor(K / 2))) : (p === 'END' ? K1(row) : (b.perRow!.roles[p]?.[row] ?? K1(row)));
+  // The rerun groups of fast.ts: one padded group of the batch when its rows are not known.
+  const groups = b.perRow
+    ? suffixGroups(b.perRow.lengths.map((_, row) => Math.min(...receivers.positions.map((p) => at(p, row)))), b.perRow.lengths)
+        .map((G) => ({ rows: G.length, P: Math.max(...G.map((row) => K1(row) + 1 - Math.min(...receivers.positions.map((p) => at(p, row))))) }))
+    : [{ rows: b.rows, P: K - Math.min(...receivers.positions.map((p) => at(p))) }];
+  for (const { rows, P } of groups) {
+    for (const s of active) {
+      const from = Math.min(...S.filter((site) => site.reach(s.layer)).map((site) => site.layer));
+      cost.positions += (rows * P * (L - from)) / L;
+    }
+    cost.runs += Math.ceil(active.length / Math.max(1, Math.floor(2048 / (rows * P))));
   }
-  cost.runs += Math.ceil(active.length / Math.max(1, Math.floor(2048 / (b.rows * P))));
   return cost;
 }

@@ -23,7 +23,7 @@ import { logitDiff, type Versus } from '../../metrics/logit-diff.js';
 import type { Prompt, PromptSet } from '../../tasks/types.js';
 import { checkPathPatch, emptyPatched, senderList, senderPositionsOf, type PathPatchOptions, type PathPatchResult } from './common.js';
 import { sites, type Site } from './sites.js';
-import { sharedPast, suffixGeometry, suffixRerun, type SuffixGeometry } from './suffix.js';
+import { sharedPast, suffixGeometry, suffixGroups, suffixRerun, type SuffixGeometry } from './suffix.js';
 
 const zName = (l: number): string => `blocks.${l}.attn.hook_z`;
 const preName = (l: number): string => `blocks.${l}.hook_resid_pre`;
@@ -153,28 +153,40 @@ async function fastBatch(
       }
       if (recv === 'logits') return { clean: cleanLd, corrupted: corrLd, patched };
       values.freeze();
-      // Pass 2: suffix reruns, senders grouped by the first layer they reach, in chunks.
-      const past = sharedPast(geo!, (l) => ({ k: clean.whole.get(`blocks.${l}.attn.hook_k`)!, v: clean.whole.get(`blocks.${l}.attn.hook_v`)! }),
-        layers.filter((l) => l >= firstStart));
-      try {
-        const rows = opts.rerunRows ?? Math.min(RERUN_ROWS, Math.floor(RERUN_FLOATS / c.dMlp));
-        const chunk = Math.max(1, Math.floor(rows / (B * geo!.P)));
-        for (const from of startLayers.sort((a, b) => a - b)) {
-          const group = active.filter((s) => startLayer(S, s.layer) === from);
-          const input = suffixInput(clean.whole.get(from < c.nLayers ? preName(from) : postName(c.nLayers - 1))!, geo!);
-          try {
-            for (let i = 0; i < group.length; i += chunk) {
-              const part = group.slice(i, i + chunk);
-              const lds = await rerunChunk(W, c, set, batch.prompts, part, from, input, geo!, pairs, S, values, past, opts.versus);
-              countPositions(ctx, (part.length * B * geo!.P * (c.nLayers - from)) / c.nLayers);
-              part.forEach((s, j) => patched.set(`${s.layer}.${s.head}`, lds.slice(j * B, (j + 1) * B)));
+      // Pass 2: suffix reruns, per group of rows of like suffix length, senders grouped by the first layer they
+      // reach, in chunks.
+      const rows = opts.rerunRows ?? Math.min(RERUN_ROWS, Math.floor(RERUN_FLOATS / c.dMlp));
+      for (const G of suffixGroups(geo!.start, geo!.len)) {
+        const g = suffixGeometry(G.map((b) => geo!.start[b]), G.map((b) => geo!.len[b]));
+        const local = new Map(G.map((b, j) => [b, j]));
+        const gPairs = pairs.flatMap((p, i) => (local.has(p.row) ? [{ row: local.get(p.row)!, pos: p.pos, i }] : []));
+        const rowIdx = (): tf.Tensor1D => tf.tensor1d(G, 'int32');
+        const past = sharedPast(g, (l) => ({ k: tf.gather(clean.whole.get(`blocks.${l}.attn.hook_k`)!, rowIdx()), v: tf.gather(clean.whole.get(`blocks.${l}.attn.hook_v`)!, rowIdx()) }),
+          layers.filter((l) => l >= firstStart));
+        try {
+          const chunk = Math.max(1, Math.floor(rows / (G.length * g.P)));
+          for (const from of startLayers.sort((a, b) => a - b)) {
+            const group = active.filter((s) => startLayer(S, s.layer) === from);
+            const input = suffixInput(clean.whole.get(from < c.nLayers ? preName(from) : postName(c.nLayers - 1))!, g, G);
+            try {
+              for (let i = 0; i < group.length; i += chunk) {
+                const part = group.slice(i, i + chunk);
+                const lds = await rerunChunk(W, c, set, G.map((b) => batch.prompts[b]), part, from, input, g, gPairs, S, values, past, opts.versus);
+                countPositions(ctx, (part.length * G.length * g.P * (c.nLayers - from)) / c.nLayers);
+                part.forEach((s, j) => {
+                  const key = `${s.layer}.${s.head}`;
+                  const per = patched.get(key) ?? new Array<number>(B).fill(NaN);
+                  G.forEach((b, k) => { per[b] = lds[j * G.length + k]; });
+                  patched.set(key, per);
+                });
+              }
+            } finally {
+              input.dispose();
             }
-          } finally {
-            input.dispose();
           }
+        } finally {
+          past?.dispose();
         }
-      } finally {
-        past?.dispose();
       }
       return { clean: cleanLd, corrupted: corrLd, patched };
     } finally {
@@ -197,12 +209,15 @@ function geometry(pairs: Pair[], lengths: number[]): SuffixGeometry {
   return suffixGeometry(start, lengths);
 }
 
-/** The clean residual [B, K, D] at each row's suffix positions → [B, P, D] (rows past their length repeat the last). */
-function suffixInput(whole: tf.Tensor, g: SuffixGeometry): tf.Tensor3D {
+/**
+ * The clean residual [B, K, D] at the suffix positions of rows `G` (row j of the group is batch row G[j]) →
+ * [|G|, P, D] (rows past their length repeat the last).
+ */
+function suffixInput(whole: tf.Tensor, g: SuffixGeometry, G: number[]): tf.Tensor3D {
   const [B, K, D] = whole.shape as number[];
   const idx: number[] = [];
-  for (let b = 0; b < B; b++) for (let i = 0; i < g.P; i++) idx.push(b * K + Math.min(g.start[b] + i, K - 1));
-  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(whole, [B * K, D]), tf.tensor1d(idx, 'int32')), [B, g.P, D]) as tf.Tensor3D);
+  G.forEach((b, j) => { for (let i = 0; i < g.P; i++) idx.push(b * K + Math.min(g.start[j] + i, K - 1)); });
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(whole, [B * K, D]), tf.tensor1d(idx, 'int32')), [G.length, g.P, D]) as tf.Tensor3D);
 }
 
 /**
@@ -351,7 +366,7 @@ function zRows(W: GPT2Weights, c: ModelConfig, site: Site, h: number, x: tf.Tens
 /** Pass 2 for one chunk of senders (same start layer) → the patched logit difference per (sender, prompt). */
 async function rerunChunk(
   W: GPT2Weights, c: ModelConfig, set: PromptSet, prompts: Prompt[], part: Head[], from: number, input: tf.Tensor3D,
-  g: SuffixGeometry, pairs: Pair[], S: Site[], values: SiteValues, past: ReturnType<typeof sharedPast>, versus: Versus | undefined,
+  g: SuffixGeometry, pairs: (Pair & { i: number })[], S: Site[], values: SiteValues, past: ReturnType<typeof sharedPast>, versus: Versus | undefined,
 ): Promise<number[]> {
   const n = part.length;
   const B = prompts.length;
@@ -373,7 +388,8 @@ async function rerunChunk(
       }
       const shape = site.kind === 'resid' ? [n * B, g.P, D] : [n * B, g.P, H, dh];
       patches.set(site.name, tf.tidy(() => {
-        const per = keys.map((key) => tf.gather(values.all.get(key)!, idx)); // each [n, nP, width]
+        // Each [n, nP, width] over this group's pairs (p.i: the pair's index in the batch).
+        const per = keys.map((key) => tf.gather(tf.gather(values.all.get(key)!, idx), tf.tensor1d(pairs.map((p) => p.i), 'int32'), 1));
         const updates = tf.reshape(site.kind === 'resid' ? per[0] : tf.stack(per, 2), [coords.length, width]); // (j, pair, head) order
         const ind = tf.tensor2d(coords, [coords.length, coords[0].length], 'int32');
         const maskShape = [...shape.slice(0, -1), 1];

@@ -30,6 +30,34 @@ export function suffixGeometry(start: number[], len: number[]): SuffixGeometry {
   return { start, len, P: Math.max(...len.map((l, b) => l - start[b])), Kp: Math.max(...start) };
 }
 
+/** Padded rows may exceed a group's real suffix rows by this fraction. */
+const GROUP_SLACK = 0.1;
+
+/**
+ * The rows of a batch in rerun groups: a rerun pads every row to its group's longest suffix, and prompts of mixed
+ * templates have very different suffixes (IOI: from S2 at 8-13 to the end at 14-20; one padded group computes
+ * ~1.3× the real rows). Greedy over rows sorted by suffix length: a group takes the next row while its padded
+ * rows stay within GROUP_SLACK of its real ones. Exact whatever the grouping (rows never interact); the cost model
+ * (cost.ts) groups the same way.
+ */
+export function suffixGroups(start: number[], len: number[]): number[][] {
+  const suffix = (b: number): number => len[b] - start[b];
+  const rows = start.map((_, b) => b).sort((a, b) => suffix(a) - suffix(b) || a - b);
+  const groups: number[][] = [];
+  let real = 0;
+  for (const b of rows) {
+    const g = groups[groups.length - 1];
+    if (g && (g.length + 1) * suffix(b) <= (1 + GROUP_SLACK) * (real + suffix(b))) {
+      g.push(b);
+      real += suffix(b);
+    } else {
+      groups.push([b]);
+      real = suffix(b);
+    }
+  }
+  return groups;
+}
+
 /** The clean run's keys/values before each row's suffix, per layer ≥ fromLayer, laid out for the core. */
 export interface SharedPast {
   kT: Map<number, tf.Tensor4D>; // layer → [B, H, dh, Kp]
@@ -38,15 +66,18 @@ export interface SharedPast {
   dispose(): void;
 }
 
-/** Builds the shared past from full clean keys/values [B, K, H, dh] per layer (the caller keeps those). */
+/**
+ * Builds the shared past from clean keys/values [B, K, H, dh] per layer (called inside a tidy: whatever `kv` makes
+ * is freed; the caller keeps the tensors it passes through).
+ */
 export function sharedPast(g: SuffixGeometry, kv: (layer: number) => { k: tf.Tensor; v: tf.Tensor }, layers: number[]): SharedPast | null {
   if (g.Kp === 0) return null;
   const kT = new Map<number, tf.Tensor4D>();
   const v = new Map<number, tf.Tensor4D>();
   for (const l of layers) {
-    const { k: kl, v: vl } = kv(l);
-    const [B, , H, dh] = kl.shape as number[];
     tf.tidy(() => {
+      const { k: kl, v: vl } = kv(l);
+      const [B, , H, dh] = kl.shape as number[];
       kT.set(l, tf.keep(tf.transpose(tf.slice(kl as tf.Tensor4D, [0, 0, 0, 0], [B, g.Kp, H, dh]), [0, 2, 3, 1])));
       v.set(l, tf.keep(tf.transpose(tf.slice(vl as tf.Tensor4D, [0, 0, 0, 0], [B, g.Kp, H, dh]), [0, 2, 1, 3])));
     });
