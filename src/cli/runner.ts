@@ -5,6 +5,7 @@ import { compileFile, type CompileOptions } from '../dsl/compile.js';
 import type { EventSink } from '../plan/events.js';
 import { runFailed, summarize, type RunResults, type SpecResult } from '../plan/results.js';
 import { selectClaims, type Selection } from '../plan/select.js';
+import { perModel, taskKey } from '../plan/per-model.js';
 import type { Plan } from '../plan/types.js';
 import type { PromptSet } from '../runtime/tasks/types.js';
 import { executePlan } from '../runtime/executor/execute.js';
@@ -34,8 +35,16 @@ function inSpec(plan: Plan, e: CircuitspecError): CircuitspecError {
 export async function checkInputs(plan: Plan): Promise<{ warnings: string[]; prebuilt?: Map<string, PromptSet> }> {
   if (!plan.steps.length) return { warnings: [] };
   try {
-    const r = await preflight(plan);
-    return { warnings: r.warnings, ...(r.exact && { prebuilt: r.tasks }) };
+    // Several models: each model's tasks are built and checked with that model's tokenizer.
+    const warnings: string[] = [];
+    const prebuilt = new Map<string, PromptSet>();
+    for (const part of perModel(plan)) {
+      if (!part.steps.length) continue;
+      const r = await preflight(part);
+      warnings.push(...r.warnings);
+      if (r.exact) for (const t of part.tasks) if (r.tasks.has(t.name)) prebuilt.set(taskKey(t), r.tasks.get(t.name)!);
+    }
+    return { warnings, ...(prebuilt.size > 0 && { prebuilt }) };
   } catch (e) {
     throw e instanceof CircuitspecError ? inSpec(plan, e) : e;
   }
