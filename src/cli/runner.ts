@@ -50,9 +50,15 @@ export async function checkInputs(plan: Plan): Promise<{ warnings: string[]; pre
   }
 }
 
+/** `--model SRC` on a spec with several models replaced every one of them: say what its comparisons then mean. */
+function overrideWarnings(plan: Plan, opts: RunOptions): string[] {
+  if (!plan.models || plan.models.length < 2 || opts.model === undefined || /^[A-Za-z_][A-Za-z0-9_]*=/.test(opts.model)) return [];
+  return [`--model ${opts.model} replaced all ${plan.models.length} models (${plan.models.map((m) => m.name).join(', ')}): claims comparing them compare one model with itself (--model name=source,… replaces them one by one)`];
+}
+
 /** Preflight's prompt sets serve the run, unless the caller brought its own runtime (which builds its own). */
-function reuse(c: Awaited<ReturnType<typeof checkInputs>>, opts: RunOptions) {
-  return { warnings: c.warnings, ...(!opts.runtime && c.prebuilt && { prebuilt: c.prebuilt }) };
+function reuse(c: Awaited<ReturnType<typeof checkInputs>>, opts: RunOptions, plan: Plan) {
+  return { warnings: [...overrideWarnings(plan, opts), ...c.warnings], ...(!opts.runtime && c.prebuilt && { prebuilt: c.prebuilt }) };
 }
 
 /** `--filter`/`--tag` that select nothing are a usage error, not a vacuous pass. */
@@ -68,7 +74,7 @@ export async function runSpec(file: string, opts: RunOptions = {}): Promise<Spec
   const { plan: selected, dropped } = selectClaims(plan, opts);
   checkSelection([selected], opts);
   const checked = await checkInputs(selected);
-  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked, opts) });
+  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked, opts, selected) });
 }
 
 /** Compiles and checks every spec first (so a bad input stops the run before any model loads), then runs them. */
@@ -90,7 +96,7 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const specs: SpecResult[] = [];
   for (const [i, { plan, dropped }] of plans.entries()) {
     if (opts.bail && specs.length && runFailed(summarize(specs))) break;
-    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked[i], opts) }));
+    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked[i], opts, plan) }));
   }
   const results: RunResults = { version: 1, specs, summary: summarize(specs), durationMs: performance.now() - t0 };
   opts.onEvent?.({ type: 'run-end', results });

@@ -36,6 +36,7 @@ describe('specs/paper on random:gpt2-medium-narrow', () => {
     const cmp = r.specs.find((s) => s.name === 'model-comparison')!;
     expect(Object.keys(cmp.provenance.models!)).toEqual(['medium', 'large', 'xl']);
     expect(Object.values(cmp.provenance.models!).map((m) => m.source)).toEqual(Array(3).fill('random:gpt2-medium-narrow'));
+    expect(cmp.warnings).toContain('--model random:gpt2-medium-narrow replaced all 3 models (medium, large, xl): claims comparing them compare one model with itself (--model name=source,… replaces them one by one)');
     expect(Object.keys(cmp.metrics).sort()).toEqual(['cobj_pp@large', 'cobj_pp@medium', 'cobj_pp@xl', 'ioi_pp@large', 'ioi_pp@medium', 'ioi_pp@xl']);
   }, 300_000);
 });
