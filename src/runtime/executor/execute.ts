@@ -309,7 +309,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     }
     await summariseAttention();
   } finally {
-    if (model || ctx) runtime.dispose(ctx, model);
+    runtime.dispose(ctx, model);
   }
   for (const c of opts.dropped ?? []) claims.push(skippedClaim(c, 'filtered'));
 
