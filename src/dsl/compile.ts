@@ -56,6 +56,8 @@ class Errors {
     }
   }
   throwIfAny(): void {
+    // With several models an intervention compiles once per model: the same mistake is reported once.
+    this.list = this.list.filter((e, i) => this.list.findIndex((x) => x.format() === e.format()) === i);
     if (this.list.length === 1) throw this.list[0];
     if (this.list.length > 1) throw new SpecErrors(this.list);
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize, type RunResults, type SpecResult } from '../../src/plan/results.js';
 import { diffResults, formatDiff } from '../../src/report/diff.js';
 import { renderReport } from '../../src/report/html.js';
+import { junitXml } from '../../src/report/junit.js';
 import { sampleSpec } from './sample.js';
 
 const wrap = (s: SpecResult): RunResults => ({ version: 1, specs: [s], summary: summarize([s]), durationMs: 1 });
@@ -40,6 +41,11 @@ describe('several models in results', () => {
       .toEqual([`model big: random:gpt2 (weights bbbbbbbbbbbb) → none`]);
     const items = diffResults(wrap(sampleSpec()), wrap(a)).filter((e) => e.kind === 'changed').map((e) => e.item);
     expect(items).toEqual(['model', 'model small', 'model big']);
+  });
+
+  it('JUnit names each model as a property of the suite; one model adds none', () => {
+    expect(junitXml(wrap(twoModels()))).toContain(`<properties><property name="model.small" value="random:tiny ${'a'.repeat(64)}"/><property name="model.big" value="random:gpt2 ${'b'.repeat(64)}"/></properties>`);
+    expect(junitXml(wrap(sampleSpec()))).not.toContain('<properties>');
   });
 
   it('the HTML provenance lists every model', () => {
