@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileText, type CompileOptions } from '../../src/dsl/compile.js';
 import { CircuitspecError } from '../../src/errors.js';
 import { perModel } from '../../src/plan/per-model.js';
+import { selectClaims } from '../../src/plan/select.js';
 import type { Plan } from '../../src/plan/types.js';
 
 const FILE = 'test/dsl/specs/virtual.spec.yaml';
@@ -45,6 +46,13 @@ describe('models: the plan', () => {
     // Each model builds the task with its own tokenizer.
     expect(plan.tasks.map((t) => `${t.name}@${t.model}`)).toEqual(['ioi@small', 'ioi@big']);
     expect(plan.steps.filter((s) => s.kind === 'metric').map((s) => s.id)).toEqual(['small/metric:ld@small', 'small/metric:accuracy(ioi, on=small)', 'big/metric:ld@big', 'big/metric:big_acc@big']);
+  });
+
+  it('a claim filter that reads one model drops the other model entirely (it is never loaded)', () => {
+    const two = compile(spec('metrics:\n  ld: {kind: logit_diff, task: ioi}', '  on_small: {assert: "ld@small > 0"}\n  on_big: {assert: "ld@big > 0"}'));
+    const { plan: only } = selectClaims(two, { filter: 'on_big' });
+    expect(only.steps.map((s) => s.id)).toEqual(['big/model', 'big/task:ioi', 'big/check:ioi', 'big/clean:ioi', 'big/metric:ld@big', 'claim:on_big']);
+    expect(only.tasks.map((t) => `${t.name}@${t.model}`)).toEqual(['ioi@big']);
   });
 
   it('every dependency is a step of the same model', () => {
