@@ -11,6 +11,7 @@ import type { SpecResult } from '../../../src/plan/results.js';
 import { executePlan } from '../../../src/runtime/executor/execute.js';
 import type { Runtime } from '../../../src/runtime/executor/runtime.js';
 import { tfjsRuntime } from '../../../src/runtime/executor/tfjs-runtime.js';
+import { fakeRuntime, scalar } from './fake-runtime.js';
 
 const FILE = 'test/runtime/executor/virtual.spec.yaml';
 const IOI_S = resolve('fixtures/organisms/ioi-s');
@@ -63,6 +64,34 @@ async function run(text: string, runtime?: Runtime): Promise<SpecResult> {
   expect(r.error).toBeUndefined();
   return r;
 }
+
+describe('models: the executor', () => {
+  it('loads each model once, builds its tasks with it, frees it before the next; claims after both', async () => {
+    const calls: string[] = [];
+    const runtime = fakeRuntime({ metric: (r) => scalar(r.kind === 'accuracy' ? 0.5 : 2), calls });
+    const plan = compileText(FILE, `name: fake
+models:
+  a: {source: random:tiny}
+  b: {source: random:gpt2}
+tasks:
+  ioi: {source: ioi, n: 4}
+metrics:
+  acc: {kind: accuracy, task: ioi}
+  ld: {kind: logit_diff, task: ioi}
+expect:
+  x: {assert: "acc@a == acc@b and ld@b > acc@a"}
+`, { workers: 1 });
+    const r = await executePlan(plan, { runtime });
+    expect(calls).toEqual([
+      'load random:tiny', 'build ioi', 'check ioi', 'clean ioi', 'metrics accuracy,logit_diff', 'dispose',
+      'load random:gpt2', 'build ioi', 'check ioi', 'clean ioi', 'metrics accuracy,logit_diff', 'dispose',
+    ]);
+    expect(r.claims.map((c) => c.verdict)).toEqual(['pass']);
+    expect(Object.keys(r.metrics)).toEqual(['acc@a', 'ld@a', 'acc@b', 'ld@b']);
+    expect(Object.keys(r.provenance.models!)).toEqual(['a', 'b']);
+    expect(r.provenance.models!.b.source).toBe('random:gpt2');
+  });
+});
 
 describe('models: two organisms in one spec', () => {
   it('values equal the one-model runs, one model in memory at a time, provenance names both', async () => {
