@@ -101,7 +101,9 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     }
     const interventions = new Map<string, CompiledIntervention>();
     for (const [name, iv] of Object.entries(spec.interventions ?? {})) {
-      errors.try(() => interventions.set(name, compileIntervention(ctx, name, iv)));
+      errors.try(() => {
+        if (onModels(iv.on, models, claimCtx.at(['interventions', name, 'on'])).includes(m.name)) interventions.set(name, compileIntervention(ctx, name, iv));
+      });
     }
     return { model: m, ctx, interventions, graph: new StepGraph(m.resolved.shape.nLayers, ctx.tasks, m.name) };
   });

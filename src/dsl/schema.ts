@@ -21,9 +21,9 @@ const withList = {
   oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
 const descr = text('What this is, for reports');
-/** With `models:`, which of them a task, metric or circuit runs on (default: every model). */
+/** With `models:`, which of them a task, intervention, metric or circuit runs on (default: every model). */
 const on = {
-  description: "With several models (`models:`): the model, or models, this runs on (default: every one); claims name it as name@model",
+  description: "With several models (`models:`): the model, or models, this runs on (default: every one); claims name a metric or circuit on one of them as name@model",
   oneOf: [{ type: 'string', pattern: NAME_PATTERN }, { type: 'array', items: { type: 'string', pattern: NAME_PATTERN }, minItems: 1 }],
 } as const;
 const prependBos = { type: 'boolean', description: 'Prepend the BOS token to every prompt (default false)' } as const;
@@ -115,6 +115,7 @@ const intervention = {
         hook: headHook,
         positions: roleList('Role positions to patch (default: all)'),
         from: { enum: ['corrupted', 'clean'], description: 'Source run (default corrupted)' },
+        on,
         description: descr,
       },
     },
@@ -130,6 +131,7 @@ const intervention = {
         hook: headHook,
         positions: roleList('Role positions to ablate (default: all)'),
         seed: int('Seed for resampling'),
+        on,
         description: descr,
       },
     },
@@ -146,6 +148,7 @@ const intervention = {
           description: 'Key role → attention weight (weights sum to 1)',
           additionalProperties: { type: 'number', minimum: 0 },
         },
+        on,
         description: descr,
       },
     },

@@ -123,6 +123,13 @@ describe('models: misuse is located', () => {
     expect(errorOf(spec('  big_only: {source: ioi, n: 4, on: big}', '  a: {assert: "accuracy(big_only, on=small) > 0"}'))).toMatch(/task 'big_only' is not on small/);
   });
 
+  it('an intervention on one model: its heads are checked there only; a metric elsewhere says so', () => {
+    const iv = 'interventions:\n  big_heads: {type: ablate, method: zero, heads: "{11.11}", on: big}';
+    expect(compile(spec(iv, '  a: {assert: "accuracy(ioi, with=big_heads, on=big) >= 0"}')).steps.some((s) => s.model === 'big' && s.kind === 'metric')).toBe(true);
+    expect(errorOf(spec(iv, '  a: {assert: "accuracy(ioi, with=big_heads, on=small) >= 0"}'))).toMatch(/:10:35: .*intervention 'big_heads' is not on small \(random:tiny\): add it to the intervention's on:/);
+    expect(errorOf(spec(iv.replace(', on: big', ''), '  a: {assert: "accuracy(ioi, with=big_heads, on=big) >= 0"}'))).toMatch(/interventions\.big_heads\.heads: .*small \(random:tiny\)/);
+  });
+
   it('on: and on= with one model:', () => {
     const one = (body: string, claim: string) => `name: t\nmodel: {source: random:tiny}\ntasks:\n  ioi: {source: ioi, n: 4${body}}\nexpect:\n  a: {assert: "${claim}"}\n`;
     expect(errorOf(one(', on: big', 'accuracy(ioi) > 0'))).toMatch(/tasks\.ioi\.on: on: picks among a spec's models:, but this spec has one model:/);
