@@ -30,3 +30,16 @@ describe('README path-patching snippet', () => {
     expect(pp.find((r) => r.receivers !== 'logits' && 'heads' in r.receivers)).toMatchObject({ receivers: { input: 'z' }, excludeReceivers: true });
   });
 });
+
+describe('README several-models example', () => {
+  it('compiles as a spec in specs/organisms/: two models, values per model', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => /^models:/m.test(y));
+    expect(yaml).toBeDefined();
+    const plan = compileText(join(root, 'specs/organisms/readme.spec.yaml'), yaml!);
+    expect(plan.models!.map((m) => m.name)).toEqual(['s', 'cobj']);
+    const metrics = plan.steps.flatMap((s) => (s.kind === 'metric' ? [`${s.name} on ${s.model}`] : []));
+    expect(metrics).toEqual(expect.arrayContaining(['acc@s on s', 'pp@s on s', 'acc@cobj on cobj', 'accuracy(ioi, over=distractors, on=cobj) on cobj']));
+    expect(plan.claims.map((c) => c.name)).toEqual(['both_solve', 'same_heads', 'circuit_kept']);
+  });
+});

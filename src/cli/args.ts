@@ -41,7 +41,8 @@ Commands:
 Options:
   --filter <text|/re/>   only claims whose "spec > claim" name matches
   --tag <tag>            only claims with this tag (repeatable)
-  --model <source>       override the spec's model (folder, hub id, random:<name>)
+  --model <source>       override the spec's model (folder, hub id, random:<name>); with models: every one,
+                         or name=<source>,… the named ones
   --backend <name>       auto | wasm | cpu | tensorflow | webgpu
   --seed <n>             override the spec's seed
   --batch-size <n>       prompts per forward pass

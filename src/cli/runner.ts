@@ -5,6 +5,7 @@ import { compileFile, type CompileOptions } from '../dsl/compile.js';
 import type { EventSink } from '../plan/events.js';
 import { runFailed, summarize, type RunResults, type SpecResult } from '../plan/results.js';
 import { selectClaims, type Selection } from '../plan/select.js';
+import { perModel, taskKey } from '../plan/per-model.js';
 import type { Plan } from '../plan/types.js';
 import type { PromptSet } from '../runtime/tasks/types.js';
 import { executePlan } from '../runtime/executor/execute.js';
@@ -34,16 +35,30 @@ function inSpec(plan: Plan, e: CircuitspecError): CircuitspecError {
 export async function checkInputs(plan: Plan): Promise<{ warnings: string[]; prebuilt?: Map<string, PromptSet> }> {
   if (!plan.steps.length) return { warnings: [] };
   try {
-    const r = await preflight(plan);
-    return { warnings: r.warnings, ...(r.exact && { prebuilt: r.tasks }) };
+    // Several models: each model's tasks are built and checked with that model's tokenizer.
+    const warnings: string[] = [];
+    const prebuilt = new Map<string, PromptSet>();
+    for (const part of perModel(plan)) {
+      if (!part.steps.length) continue;
+      const r = await preflight(part);
+      warnings.push(...r.warnings);
+      if (r.exact) for (const t of part.tasks) if (r.tasks.has(t.name)) prebuilt.set(taskKey(t), r.tasks.get(t.name)!);
+    }
+    return { warnings, ...(prebuilt.size > 0 && { prebuilt }) };
   } catch (e) {
     throw e instanceof CircuitspecError ? inSpec(plan, e) : e;
   }
 }
 
+/** `--model SRC` on a spec with several models replaced every one of them: say what its comparisons then mean. */
+function overrideWarnings(plan: Plan, opts: RunOptions): string[] {
+  if (!plan.models || plan.models.length < 2 || opts.model === undefined || /^[A-Za-z_][A-Za-z0-9_]*=/.test(opts.model)) return [];
+  return [`--model ${opts.model} replaced all ${plan.models.length} models (${plan.models.map((m) => m.name).join(', ')}): claims comparing them compare one model with itself (--model name=source,… replaces them one by one)`];
+}
+
 /** Preflight's prompt sets serve the run, unless the caller brought its own runtime (which builds its own). */
-function reuse(c: Awaited<ReturnType<typeof checkInputs>>, opts: RunOptions) {
-  return { warnings: c.warnings, ...(!opts.runtime && c.prebuilt && { prebuilt: c.prebuilt }) };
+function reuse(c: Awaited<ReturnType<typeof checkInputs>>, opts: RunOptions, plan: Plan) {
+  return { warnings: [...overrideWarnings(plan, opts), ...c.warnings], ...(!opts.runtime && c.prebuilt && { prebuilt: c.prebuilt }) };
 }
 
 /** `--filter`/`--tag` that select nothing are a usage error, not a vacuous pass. */
@@ -59,7 +74,7 @@ export async function runSpec(file: string, opts: RunOptions = {}): Promise<Spec
   const { plan: selected, dropped } = selectClaims(plan, opts);
   checkSelection([selected], opts);
   const checked = await checkInputs(selected);
-  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked, opts) });
+  return executePlan(selected, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked, opts, selected) });
 }
 
 /** Compiles and checks every spec first (so a bad input stops the run before any model loads), then runs them. */
@@ -81,7 +96,7 @@ export async function runSpecs(files: string[], opts: RunOptions = {}): Promise<
   const specs: SpecResult[] = [];
   for (const [i, { plan, dropped }] of plans.entries()) {
     if (opts.bail && specs.length && runFailed(summarize(specs))) break;
-    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked[i], opts) }));
+    specs.push(await executePlan(plan, { runtime: opts.runtime, onEvent: opts.onEvent, bail: opts.bail, verify: opts.verify, dropped, attention: opts.attention, ...reuse(checked[i], opts, plan) }));
   }
   const results: RunResults = { version: 1, specs, summary: summarize(specs), durationMs: performance.now() - t0 };
   opts.onEvent?.({ type: 'run-end', results });

@@ -21,6 +21,11 @@ const withList = {
   oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
 const descr = text('What this is, for reports');
+/** With `models:`, which of them a task, intervention, metric or circuit runs on (default: every model). */
+const on = {
+  description: "With several models (`models:`): the model, or models, this runs on (default: every one); claims name a metric or circuit on one of them as name@model",
+  oneOf: [{ type: 'string', pattern: NAME_PATTERN }, { type: 'array', items: { type: 'string', pattern: NAME_PATTERN }, minItems: 1 }],
+} as const;
 const prependBos = { type: 'boolean', description: 'Prepend the BOS token to every prompt (default false)' } as const;
 
 const task = {
@@ -41,6 +46,7 @@ const task = {
         corruption: { enum: ['s2_io_flip', 'abc'], description: 'How the corrupted partner is made' },
         names: { enum: ['all', 'train', 'heldout'], description: 'Which names to draw from' },
         prependBos,
+        on,
         description: descr,
       },
     },
@@ -54,6 +60,7 @@ const task = {
         seed: int('Generator seed (default: derived from the spec seed and the task name)'),
         corruption: { enum: ['question_object'], description: 'How the corrupted partner is made' },
         prependBos,
+        on,
         description: descr,
       },
     },
@@ -66,6 +73,7 @@ const task = {
         n: int('Number of prompts (default: all)', 1),
         offset: int('Skip this many prompts first'),
         prependBos,
+        on,
         description: descr,
       },
     },
@@ -77,6 +85,7 @@ const task = {
         source: { const: 'jsonl', description: 'Prompts from a JSONL file' },
         path: text("JSONL file, relative to the spec's folder"),
         prependBos,
+        on,
         description: descr,
       },
     },
@@ -106,6 +115,7 @@ const intervention = {
         hook: headHook,
         positions: roleList('Role positions to patch (default: all)'),
         from: { enum: ['corrupted', 'clean'], description: 'Source run (default corrupted)' },
+        on,
         description: descr,
       },
     },
@@ -121,6 +131,7 @@ const intervention = {
         hook: headHook,
         positions: roleList('Role positions to ablate (default: all)'),
         seed: int('Seed for resampling'),
+        on,
         description: descr,
       },
     },
@@ -137,6 +148,7 @@ const intervention = {
           description: 'Key role → attention weight (weights sum to 1)',
           additionalProperties: { type: 'number', minimum: 0 },
         },
+        on,
         description: descr,
       },
     },
@@ -191,7 +203,7 @@ const metric = {
         kind: { const: 'logit_diff', description: 'Answer minus distractor logit at END' },
         task: taskRef,
         versus: { enum: ['distractor', 'mean_others', 'max_others'], description: 'What the answer is compared to' },
-        with: withList, description: descr,
+        with: withList, on, description: descr,
       },
     },
     {
@@ -200,14 +212,14 @@ const metric = {
         kind: { const: 'accuracy', description: 'Fraction of prompts whose top token is the answer' },
         task: taskRef,
         over: { enum: ['vocab', 'candidates', 'distractors'], description: "Argmax over the vocabulary (default), the task's candidate set, or the answer and its prompt's distractors" },
-        with: withList, description: descr,
+        with: withList, on, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'answer_prob', description: 'Probability of the answer token' },
-        task: taskRef, with: withList, description: descr,
+        task: taskRef, with: withList, on, description: descr,
       },
     },
     {
@@ -219,21 +231,21 @@ const metric = {
         from: text('Query role'),
         to: text('Key role'),
         site: expr('site', "Or a site: 'blocks.12.attn.hook_pattern[head=3, query=END, key=S2]'"),
-        description: descr,
+        on, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'dla', description: 'Direct logit attribution of every head' },
-        task: taskRef, description: descr,
+        task: taskRef, on, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task', 'with'],
       properties: {
         kind: { const: 'patching_score', description: '(patched − clean) / (corrupted − clean)' },
-        task: taskRef, with: withList, description: descr,
+        task: taskRef, with: withList, on, description: descr,
       },
     },
     {
@@ -245,7 +257,7 @@ const metric = {
         senders: roleList('Sender role positions (default: all)'),
         freezeMlps: { type: 'boolean', description: 'Freeze MLPs to the clean run too' },
         ...pathPatchingRules,
-        description: descr,
+        on, description: descr,
       },
     },
     {
@@ -257,7 +269,7 @@ const metric = {
         n: int('Number of sequences', 1),
         seed: int('Seed'),
         tokensFrom: { type: 'string', description: "Draw the random tokens from this task's prompts (for models trained on a narrow vocabulary)" },
-        description: descr,
+        on, description: descr,
       },
     },
   ],
@@ -292,6 +304,7 @@ const circuit = {
     task: taskRef,
     stages: { type: 'array', items: stage, minItems: 1, description: 'Path-patching stages, in order' },
     heads: { type: 'object', description: 'Declared heads: role → heads', additionalProperties: headsExpr },
+    on,
     description: descr,
   },
 } as const;
@@ -317,6 +330,32 @@ const claim = {
   },
 } as const;
 
+const modelEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source'],
+  properties: {
+    source: text("A folder, a hub id ('gpt2-medium') or 'random:<name>'"),
+    processing: {
+      description: "Weight processing: 'none', 'transformerlens', or flags",
+      oneOf: [
+        { enum: ['none', 'transformerlens'] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            foldLn: { type: 'boolean' },
+            centerWritingWeights: { type: 'boolean' },
+            centerUnembed: { type: 'boolean' },
+            foldValueBiases: { type: 'boolean' },
+          },
+        },
+      ],
+    },
+    backend: { enum: ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'], description: 'tfjs backend (default auto: webgpu on a hardware GPU, else tensorflow, else wasm)' },
+  },
+} as const;
+
 export const specSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://circuitspec.dev/schema/spec.schema.json',
@@ -324,7 +363,7 @@ export const specSchema = {
   description: 'An interpretability experiment with its claims as assertions',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'model', 'expect'],
+  required: ['name', 'expect'],
   properties: {
     name: text('Spec name'),
     description: text('What the spec checks'),
@@ -335,31 +374,9 @@ export const specSchema = {
       properties: { title: text('Title'), authors: text('Authors'), arxiv: text('arXiv id'), url: text('URL'), year: int('Year') },
     },
     tags: { type: 'array', items: { type: 'string' }, description: 'Tags for every claim' },
-    model: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['source'],
-      properties: {
-        source: text("A folder, a hub id ('gpt2-medium') or 'random:<name>'"),
-        processing: {
-          description: "Weight processing: 'none', 'transformerlens', or flags",
-          oneOf: [
-            { enum: ['none', 'transformerlens'] },
-            {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                foldLn: { type: 'boolean' },
-                centerWritingWeights: { type: 'boolean' },
-                centerUnembed: { type: 'boolean' },
-                foldValueBiases: { type: 'boolean' },
-              },
-            },
-          ],
-        },
-        backend: { enum: ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'], description: 'tfjs backend (default auto: webgpu on a hardware GPU, else tensorflow, else wasm)' },
-      },
-    },
+    model: modelEntry,
+    models: namedMap('Several models (name → model), run one after another, one in memory at a time; instead of model:', modelEntry),
+
     seed: int('Seed for everything random (default 0)'),
     batchSize: int('Prompts per forward pass', 1),
     pathPatching: {
@@ -384,3 +401,4 @@ export type CircuitSpec = FromSchema<typeof circuit>;
 export type StageSpec = FromSchema<typeof stage>;
 export type ReceiverSpec = FromSchema<typeof receiverSchema>;
 export type ClaimSpec = FromSchema<typeof claim>;
+export type ModelSpec = FromSchema<typeof modelEntry>;

@@ -28,7 +28,7 @@ function getValidator(): ValidateFunction {
 
 export function validateSpecData(loaded: LoadedYaml): void {
   if (loaded.data === null || typeof loaded.data !== 'object' || Array.isArray(loaded.data)) {
-    throw loaded.source.error('a spec must be a YAML map with name, model and expect', 0);
+    throw loaded.source.error('a spec must be a YAML map with name, model (or models) and expect', 0);
   }
   const validate = getValidator();
   if (validate(loaded.data)) return;

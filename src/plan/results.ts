@@ -70,6 +70,8 @@ export interface Provenance {
     /** The GPU adapter the webgpu backend ran on (e.g. "SwiftShader driver 5.0.0 (google swiftshader), software"). */
     adapter?: string;
   };
+  /** A spec with `models:`: every model's identity by its name there (`model` is the first of them). */
+  models?: Record<string, Provenance['model']>;
   packageVersion: string;
   /** The git commit of the circuitspec checkout that ran, when it runs from one. */
   commit?: string;

@@ -2,6 +2,7 @@
  * Which claims run (`only`, --filter, --tag) and which steps they need: steps no running claim reads are dropped,
  * except named metrics and circuits when nothing was filtered (results hold every metric value).
  */
+import { taskStepId } from './per-model.js';
 import type { Plan, PlanClaim } from './types.js';
 
 export interface Selection {
@@ -50,7 +51,7 @@ export function selectClaims(plan: Plan, sel: Selection): { plan: Plan; dropped:
       ...plan,
       claims: kept,
       steps,
-      tasks: plan.tasks.filter((t) => need.has(`task:${t.name}`)),
+      tasks: plan.tasks.filter((t) => need.has(taskStepId(t))),
       estimate: { ...plan.estimate, forwardPasses: steps.reduce((a, s) => a + s.forwardPasses, 0) },
     },
     dropped,

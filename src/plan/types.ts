@@ -22,6 +22,9 @@ export interface PlanModel {
   shape: ModelShape;
 }
 
+/** One of a spec's `models:`, by its name there. */
+export interface NamedPlanModel extends PlanModel { name: string }
+
 export interface PlanTask {
   name: string;
   source: TaskSource;
@@ -37,6 +40,8 @@ export interface PlanTask {
   limit?: number;
   /** Where the task is declared, so an error found when it is built points into the spec. */
   at?: SpecLocation;
+  /** With several models: the one whose tokenizer builds it (each model gets its own copy of the task). */
+  model?: string;
 }
 
 /** Where in the spec something came from, for reports and errors. */
@@ -51,6 +56,8 @@ interface StepBase {
   label: string;
   /** Estimated forward passes over one prompt (prompts × passes). */
   forwardPasses: number;
+  /** With several models: the model the step runs on (its steps are contiguous, loaded once). */
+  model?: string;
 }
 
 export type Receiver =
@@ -134,7 +141,10 @@ export interface Plan {
     paper?: { title?: string; authors?: string; arxiv?: string; url?: string; year?: number };
     tags: string[];
   };
+  /** The model (with several, the first of them). */
   model: PlanModel;
+  /** A spec with `models:`, in run order; absent for a spec with one `model:`. */
+  models?: NamedPlanModel[];
   seed: number;
   batchSize: number;
   /** `--limit`: every task cut to its first N prompts. */

@@ -66,10 +66,21 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 export function provenanceChanges(a: Provenance, b: Provenance): { item: string; before: string; after: string }[] {
   const out: { item: string; before: string; after: string }[] = [];
   const add = (item: string, before: string, after: string) => out.push({ item, before, after });
-  const ma = a.model, mb = b.model;
-  if (ma.source !== mb.source || ma.weightHash !== mb.weightHash) add('model', `${ma.source} (weights ${short(ma.weightHash)})`, `${mb.source} (weights ${short(mb.weightHash)})`);
-  if (!same(ma.processing, mb.processing)) add('model processing', JSON.stringify(ma.processing), JSON.stringify(mb.processing));
-  if (ma.backend !== mb.backend) add('backend', ma.backend, mb.backend);
+  // Several models: each compared with the model of the same name (one missing on a side is a change too).
+  const models = (p: Provenance): [string, Provenance['model'] | undefined][] => (p.models ? Object.entries(p.models) : [['', p.model]]);
+  const names = [...new Set([...models(a), ...models(b)].map(([n]) => n))];
+  for (const name of names) {
+    const ma = models(a).find(([n]) => n === name)?.[1], mb = models(b).find(([n]) => n === name)?.[1];
+    const label = (item: string) => (name ? `${item} ${name}` : item);
+    const show = (m: Provenance['model'] | undefined) => (m ? `${m.source} (weights ${short(m.weightHash)})` : 'none');
+    if (!ma || !mb) {
+      add(label('model'), show(ma), show(mb));
+      continue;
+    }
+    if (ma.source !== mb.source || ma.weightHash !== mb.weightHash) add(label('model'), show(ma), show(mb));
+    if (!same(ma.processing, mb.processing)) add(label('model processing'), JSON.stringify(ma.processing), JSON.stringify(mb.processing));
+    if (ma.backend !== mb.backend) add(label('backend'), ma.backend, mb.backend);
+  }
   const code = (p: Provenance) => `circuitspec ${p.packageVersion}${p.commit ? ` (${p.commit.slice(0, 12)})` : ''}`;
   // A commit known on one side only (an older results file, an installed package) is not a change.
   if (a.packageVersion !== b.packageVersion || (a.commit && b.commit && a.commit !== b.commit)) add('code', code(a), code(b));

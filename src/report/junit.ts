@@ -14,6 +14,9 @@ export function junitXml(r: RunResults): string {
   for (const spec of r.specs) {
     const count = (v: string[]) => spec.claims.filter((c) => v.includes(c.verdict)).length;
     lines.push(`  <testsuite name="${esc(spec.name)}" file="${esc(spec.file)}" tests="${spec.claims.length}" failures="${count(['fail', 'xpass'])}" errors="${count(['error']) + (spec.error ? 1 : 0)}" skipped="${count(['skip', 'xfail'])}" time="${secs(spec.timings.totalMs)}">`);
+    // Several models: which checkpoint each name ran (one model is in the results file's provenance).
+    const models = Object.entries(spec.provenance.models ?? {});
+    if (models.length) lines.push(`    <properties>${models.map(([n, m]) => `<property name="model.${esc(n)}" value="${esc(`${m.source} ${m.weightHash}`)}"/>`).join('')}</properties>`);
     if (spec.error) lines.push(`    <system-err>${esc(spec.error)}</system-err>`);
     for (const c of spec.claims) {
       const open = `    <testcase classname="${esc(spec.name)}" name="${esc(c.name)}" file="${esc(c.at.file)}" line="${c.at.line}" time="${secs(c.ms)}"`;

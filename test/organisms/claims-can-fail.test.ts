@@ -72,4 +72,10 @@ describe('organism specs can fail', () => {
     expect(v.matcher_is_used).toBe('fail');
     expect(v.question_inhibitors_suppress).toBe('fail');
   });
+
+  it('the two-organism comparison fails when one of them is the plateau organism (--model cobj=…)', async () => {
+    const model = `cobj=${join(ORGANISMS, 'ioi-s-plateau')}`;
+    const v = verdicts(await runSpec('specs/organisms/ioi-s-vs-ioi-cobj-s.spec.yaml', { model, filter: '/both_solve_ioi|same_inhibition_heads/', workers: 1, limit: 40 }));
+    expect(v).toEqual({ both_solve_ioi: 'fail', same_inhibition_heads: 'fail', both_prefer_io: 'skip', circuit_kept: 'skip' });
+  });
 });

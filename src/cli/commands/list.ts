@@ -15,7 +15,7 @@ export async function listCommand(args: CliArgs, io: Output): Promise<number> {
         name, assert: c.assert, tags: [...new Set([...(spec.tags ?? []), ...(c.tags ?? [])])],
         mode: c.skip ? 'skip' : c.xfail ? 'xfail' : c.only ? 'only' : 'run',
       }));
-      entries.push({ file: shown, name: spec.name, model: spec.model.source, claims });
+      entries.push({ file: shown, name: spec.name, model: spec.model?.source ?? Object.entries(spec.models ?? {}).map(([n, m]) => `${n}: ${m.source}`).join(', '), claims });
     } catch (e) {
       if (!(e instanceof CircuitspecError)) throw e;
       bad++;

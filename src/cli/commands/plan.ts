@@ -5,6 +5,7 @@
  */
 import { CircuitspecError } from '../../errors.js';
 import { compileFile } from '../../dsl/compile.js';
+import { perModel } from '../../plan/per-model.js';
 import type { Plan, PlanStep } from '../../plan/types.js';
 import type { PathPatchReceivers } from '../../runtime/experiments/types.js';
 import { estimatePlan, stepMs, type StepEstimate } from '../../plan/estimate.js';
@@ -42,13 +43,12 @@ function stepTime(e: StepEstimate, plan: Plan, cal: Calibration | undefined, sha
   return { one, many: one / Math.max(1, Math.min(plan.workers?.count ?? 1, batches)) };
 }
 
-export function formatPlan(plan: Plan, costs: PlanCosts = { steps: estimatePlan(plan) }): string {
-  const m = plan.model;
+const modelLine = (m: Plan['model'], name?: string): string =>
+  `model ${name === undefined ? '' : `${name}: `}${m.source}: ${m.shape.nLayers} layers × ${m.shape.nHeads} heads, d_model ${m.shape.dModel}; processing ${typeof m.processing === 'string' ? m.processing : JSON.stringify(m.processing)}; backend ${m.backend}`;
+
+/** One model's tasks, steps with their costs, and totals. */
+function modelLines(plan: Plan, costs: PlanCosts, indent: string): string[] {
   const lines = [
-    `plan ${plan.spec.name} (${plan.spec.file})`,
-    `model ${m.source}: ${m.shape.nLayers} layers × ${m.shape.nHeads} heads, d_model ${m.shape.dModel}; processing ${typeof m.processing === 'string' ? m.processing : JSON.stringify(m.processing)}; backend ${m.backend}`,
-    `seed ${plan.seed}, batch size ${plan.batchSize}`,
-    ...(plan.workers ? [`workers ${plan.workers.count} (${plan.workers.reason})`] : []),
     'tasks:',
     ...plan.tasks.map((t) => `  ${t.name}: ${JSON.stringify(t.source)}${t.prompts ? `, ${t.prompts} prompts` : ''}${t.positions ? `, ~${t.positions} tokens` : ''}; roles ${t.roles.join(' ')}`),
     'steps:',
@@ -67,18 +67,39 @@ export function formatPlan(plan: Plan, costs: PlanCosts = { steps: estimatePlan(
     const cost = e && e.fpe > 0 ? `  ~${fpe(e.fpe)} FPE ${unit}${t ? `, ~${seconds(t.one)}` : ''}${guess}` : '';
     lines.push(`  ${s.id.padEnd(width)}  ${describeStep(s)}${cost}${s.deps.length ? `  ← ${s.deps.join(', ')}` : ''}`);
   }
-  lines.push('claims:');
-  for (const c of plan.claims) {
-    const mode = c.mode === 'run' ? '' : ` [${c.mode}${c.reason ? `: ${c.reason}` : ''}]`;
-    lines.push(`  ${c.name}${mode}: ${c.assert}`);
-  }
-  const batches = Math.ceil(plan.estimate.forwardPasses / Math.max(1, plan.batchSize));
-  lines.push(`estimate: ~${plan.estimate.forwardPasses} prompt forward passes (~${batches} batches of ${plan.batchSize}) over ${plan.estimate.prompts} prompts`);
+  const passes = plan.steps.reduce((a, st) => a + st.forwardPasses, 0);
+  const batches = Math.ceil(passes / Math.max(1, plan.batchSize));
+  lines.push(`estimate: ~${passes} prompt forward passes (~${batches} batches of ${plan.batchSize}) over ${plan.estimate.prompts} prompts`);
   if (cal) {
     const workers = plan.workers?.count ?? 1;
     lines.push(`time: ~${seconds(one)} of model work on this machine with 1 worker${workers > 1 ? `, ~${seconds(many)} with ${workers}` : ''} (plus loading the model)`);
     lines.push(`  calibrated by a forward pass of ${cal.model} on ${cal.rows}×${cal.positions} tokens: ${cal.ms.toFixed(0)} ms`);
     for (const u of cal.unbuilt) lines.push(`  task not built, typical lengths assumed: ${u}`);
+  }
+  return lines.map((l) => indent + l);
+}
+
+/** A plan as text; with several models, each model's part (`parts`, from perModel) in run order, then the claims. */
+export function formatPlan(plan: Plan, costs: PlanCosts = { steps: estimatePlan(plan) }, parts?: { plan: Plan; costs: PlanCosts }[]): string {
+  const lines = [
+    `plan ${plan.spec.name} (${plan.spec.file})`,
+    ...(plan.models ? [] : [modelLine(plan.model)]),
+    `seed ${plan.seed}, batch size ${plan.batchSize}`,
+    ...(plan.workers ? [`workers ${plan.workers.count} (${plan.workers.reason})`] : []),
+  ];
+  if (plan.models) {
+    const each = parts ?? perModel(plan).map((p) => ({ plan: p, costs: { steps: estimatePlan(p) } }));
+    lines.push(`${plan.models.length} models, run one after another (one in memory at a time):`);
+    plan.models.forEach((m, i) => lines.push(modelLine(m, m.name), ...modelLines(each[i].plan, each[i].costs, '  ')));
+  } else lines.push(...modelLines(plan, costs, ''));
+  lines.push('claims:');
+  for (const c of plan.claims) {
+    const mode = c.mode === 'run' ? '' : ` [${c.mode}${c.reason ? `: ${c.reason}` : ''}]`;
+    lines.push(`  ${c.name}${mode}: ${c.assert}`);
+  }
+  if (plan.models) {
+    const batches = Math.ceil(plan.estimate.forwardPasses / Math.max(1, plan.batchSize));
+    lines.push(`estimate (all models): ~${plan.estimate.forwardPasses} prompt forward passes (~${batches} batches of ${plan.batchSize}) over ${plan.estimate.prompts} prompts`);
   }
   return lines.join('\n') + '\n';
 }
@@ -86,8 +107,13 @@ export function formatPlan(plan: Plan, costs: PlanCosts = { steps: estimatePlan(
 export async function planCommand(args: CliArgs, io: Output): Promise<number> {
   if (args.paths.length !== 1) throw new CircuitspecError('plan takes one spec file');
   const plan = compileFile(args.paths[0], { model: args.model, backend: args.backend, seed: args.seed, batchSize: args.batchSize, limit: args.limit, workers: args.workers });
-  const { calibration, shapes } = await calibrate(plan);
-  const costs: PlanCosts = { steps: estimatePlan(plan, shapes), calibration };
-  io.out(args.json ? JSON.stringify({ ...plan, costs }, null, 2) + '\n' : formatPlan(plan, costs));
+  // Each model is calibrated and its tasks built with its own weights and tokenizer.
+  const parts: { plan: Plan; costs: PlanCosts }[] = [];
+  for (const part of perModel(plan)) {
+    const { calibration, shapes } = await calibrate(part);
+    parts.push({ plan: part, costs: { steps: estimatePlan(part, shapes), calibration } });
+  }
+  const costs: PlanCosts = plan.models ? { steps: parts.flatMap((p) => p.costs.steps) } : parts[0].costs;
+  io.out(args.json ? JSON.stringify({ ...plan, costs }, null, 2) + '\n' : formatPlan(plan, costs, parts));
   return 0;
 }

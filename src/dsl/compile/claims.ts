@@ -22,6 +22,24 @@ export interface ClaimScope {
   origin: ExprOrigin;
   defaultTol?: Tol;
   needs: Set<string>;
+  /** A spec with several models: each one's context and steps, for metric calls (`accuracy(t, on=large)`). */
+  models?: Map<string, Pick<ClaimScope, 'ctx' | 'graph' | 'interventions'>>;
+}
+
+/**
+ * A metric or circuit by name: `name@model`, or a plain name where it runs on one model. A plain name on several
+ * models, or a model it does not run on, is an error that says what to write.
+ */
+function lookup<T>(map: Map<string, T>, name: string, s: ClaimScope, blame: Blame): T | undefined {
+  const found = map.get(name);
+  if (found || !s.models) return found;
+  const [base, model] = name.split('@');
+  const on = [...s.models.keys()].filter((m) => map.has(`${base}@${m}`));
+  if (on.length === 0) return undefined;
+  if (model === undefined) throw blame(`'${base}' runs on ${on.length} models: say which, e.g. ${base}@${on[0]} (${on.map((m) => `${base}@${m}`).join(', ')})`);
+  const models = [...s.models.keys()];
+  if (!models.includes(model)) throw blame(`unknown model '${model}'${didYouMean(model, models)} (models: ${models.join(', ')})`);
+  throw blame(`'${base}' does not run on ${model} (it runs on ${on.join(', ')}): add ${model} to its on:`);
 }
 
 export function typeOf(e: ClaimExpr): ValueType {
@@ -105,17 +123,17 @@ function check(e: Expr, s: ClaimScope): ClaimExpr {
 }
 
 function ref(e: Extract<Expr, { type: 'ident' }>, s: ClaimScope): ClaimExpr {
-  const m = s.metrics.get(e.name);
+  const blame = blameAt(s, e);
+  const m = lookup(s.metrics, e.name, s, blame);
   if (m) {
     s.needs.add(m.id);
     return { op: 'metric', step: m.id, type: m.type, text: e.name };
   }
-  const c = s.circuits.get(e.name);
+  const c = lookup(s.circuits, e.name, s, blame);
   if (c) {
     s.needs.add(c.id);
     return { op: 'circuit', step: c.id, text: e.name };
   }
-  const blame = blameAt(s, e);
   if (s.ctx.tasks.has(e.name)) throw blame(`'${e.name}' is a task, not a value: measure it, e.g. accuracy(${e.name})`);
   if (s.interventions.has(e.name)) throw blame(`'${e.name}' is an intervention: use it in a metric, e.g. accuracy(task, with=${e.name})`);
   const names = [...s.metrics.keys(), ...s.circuits.keys()];
@@ -190,7 +208,44 @@ function intOf(e: Expr, s: ClaimScope, what: string): number {
   return e.value;
 }
 
-function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: ClaimScope, text: string): ClaimExpr {
+/**
+ * The model a metric call measures: its `on=`; without one, the only model, or the only one its task is on.
+ * Returns the scope narrowed to that model and the call without `on=`.
+ */
+function callOn(e: Extract<Expr, { type: 'call' }>, s: ClaimScope): [Extract<Expr, { type: 'call' }>, ClaimScope, string] {
+  const onArg = e.args.find((a) => a.name === 'on');
+  const rest = { ...e, args: e.args.filter((a) => a !== onArg) };
+  if (!s.models) {
+    if (onArg) throw blameAt(s, onArg.value)("on= picks one of a spec's models:, but this spec has one model:");
+    return [e, s, printExpr(e)];
+  }
+  const models = [...s.models.keys()];
+  let name: string;
+  if (onArg) {
+    name = identOf(onArg.value, s, 'a model name').name;
+    if (!s.models.has(name)) throw blameAt(s, onArg.value)(`unknown model '${name}'${didYouMean(name, models)} (models: ${models.join(', ')})`);
+  } else {
+    const task = rest.args.find((a) => a.name === 'task' || a.name === 'tokens_from') ?? rest.args.find((a) => a.name === undefined);
+    const taskName = task?.value.type === 'ident' ? task.value.name : undefined;
+    const on = models.filter((m) => taskName !== undefined && s.models!.get(m)!.ctx.tasks.has(taskName));
+    if (models.length === 1) name = models[0];
+    else if (on.length === 1) name = on[0];
+    else throw blameAt(s, e)(`with several models a metric call says which it measures: ${e.fn}(…, on=${models[0]}) (models: ${models.join(', ')})`);
+  }
+  const u = s.models.get(name)!;
+  if (onArg) {
+    // An on= call on one model reads tasks as that model builds them: say so when the task is elsewhere.
+    const task = rest.args.find((a) => a.name === 'task') ?? rest.args.find((a) => a.name === undefined);
+    if (task?.value.type === 'ident' && !u.ctx.tasks.has(task.value.name) && s.ctx.tasks.has(task.value.name)) {
+      throw blameAt(s, task.value)(`task '${task.value.name}' is not on ${name}: add ${name} to the task's on:`);
+    }
+  }
+  // Its step (and results) name says the model, as written or added.
+  return [rest, { ...s, ctx: u.ctx, graph: u.graph, interventions: u.interventions }, onArg ? printExpr(e) : `${printExpr(e)}@${name}`];
+}
+
+function metricCall(call: Extract<Expr, { type: 'call' }>, kind: MetricKind, outer: ClaimScope, text: string): ClaimExpr {
+  const [e, s, stepName] = callOn(call, outer);
   const b = bind(e, METRIC_PARAMS[kind], s);
   const a: MetricArgs = { kind, blame: blameAt(s, e) };
   const get = (k: string) => b.get(k);
@@ -240,7 +295,7 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
     if (get('tokens_from')) a.tokensFrom = identOf(get('tokens_from')!, s, 'a task name');
   }
   const built = buildMetric(s.ctx, a, s.interventions);
-  const id = s.graph.metric(text, built.request, built.needsCorrupted);
+  const id = s.graph.metric(stepName, built.request, built.needsCorrupted);
   s.needs.add(id);
   return { op: 'metric', step: id, type: TABLE_KINDS.has(kind) ? 'table' : 'number', text };
 }
@@ -250,7 +305,7 @@ function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): 
   if (e.fn === 'heads') {
     const b = bind(e, ['circuit', 'role?'], s);
     const n = identOf(b.get('circuit')!, s, 'a circuit name');
-    const c = s.circuits.get(n.name);
+    const c = lookup(s.circuits, n.name, s, n.blame);
     if (!c) throw n.blame(`unknown circuit '${n.name}'${didYouMean(n.name, [...s.circuits.keys()])} (circuits: ${[...s.circuits.keys()].join(', ') || 'none'})`);
     s.needs.add(c.id);
     const role = b.get('role') ? enumOf(b.get('role')!, s, c.roles, `a role of circuit '${n.name}'`) : undefined;

@@ -98,6 +98,7 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     for (const w of a.with) {
       const iv = interventions.get(w.name);
       if (!iv) {
+        if (ctx.spec.interventions?.[w.name]) throw w.blame(`intervention '${w.name}' is not on ${ctx.modelLabel}: add it to the intervention's on:`);
         const names = [...interventions.keys()];
         throw w.blame(`unknown intervention '${w.name}'${didYouMean(w.name, names)} (interventions: ${names.join(', ') || 'none'})`);
       }

@@ -19,17 +19,27 @@ export class StepGraph {
   private metricKeys = new Map<string, string>();
   private ids = new Set<string>();
 
-  constructor(private readonly nLayers: number, private readonly tasks: Map<string, PlanTask>) {
-    this.push({ id: 'model', kind: 'load_model', deps: [], label: 'load model', forwardPasses: 0 });
+  /**
+   * `model`: with several models, each has its own graph; its step ids start `model/` and its steps carry the
+   * model's name, so the executor loads each model once and runs its steps together.
+   */
+  constructor(private readonly nLayers: number, private readonly tasks: Map<string, PlanTask>, readonly model?: string) {
+    this.push({ id: this.p('model'), kind: 'load_model', deps: [], label: model === undefined ? 'load model' : `load model ${model}`, forwardPasses: 0 });
+  }
+
+  private p(id: string): string {
+    return this.model === undefined ? id : `${this.model}/${id}`;
   }
 
   private push(step: PlanStep): void {
+    if (this.model !== undefined) step.model = this.model;
     this.steps.push(step);
     this.ids.add(step.id);
   }
 
+  /** `id` as this graph names it (`task:ioi`, not `large/task:ioi`). */
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.ids.has(this.p(id));
   }
 
   private prompts(task: string): number {
@@ -40,16 +50,17 @@ export class StepGraph {
   taskReady(task: string): string {
     if (!this.has(`task:${task}`)) {
       const n = this.prompts(task);
-      this.push({ id: `task:${task}`, kind: 'build_task', task, deps: ['model'], label: `build task ${task}`, forwardPasses: 0 });
-      this.push({ id: `check:${task}`, kind: 'check_task', task, deps: ['model', `task:${task}`], label: `check task ${task}${n ? ` (${n} prompts)` : ''}`, forwardPasses: 0 });
+      const on = this.model === undefined ? '' : ` on ${this.model}`;
+      this.push({ id: this.p(`task:${task}`), kind: 'build_task', task, deps: [this.p('model')], label: `build task ${task}${on}`, forwardPasses: 0 });
+      this.push({ id: this.p(`check:${task}`), kind: 'check_task', task, deps: [this.p('model'), this.p(`task:${task}`)], label: `check task ${task}${on}${n ? ` (${n} prompts)` : ''}`, forwardPasses: 0 });
     }
-    return `check:${task}`;
+    return this.p(`check:${task}`);
   }
 
   run(task: string, side: 'clean' | 'corrupted'): string {
-    const id = `${side}:${task}`;
-    if (!this.has(id)) {
-      this.push({ id, kind: side === 'clean' ? 'clean_run' : 'corrupted_run', task, deps: [this.taskReady(task)], label: `${side} run ${task}`, forwardPasses: 0 });
+    const id = this.p(`${side}:${task}`);
+    if (!this.ids.has(id)) {
+      this.push({ id, kind: side === 'clean' ? 'clean_run' : 'corrupted_run', task, deps: [this.taskReady(task)], label: `${side} run ${task}${this.model === undefined ? '' : ` on ${this.model}`}`, forwardPasses: 0 });
     }
     return id;
   }
@@ -63,9 +74,9 @@ export class StepGraph {
       if (named && step?.kind === 'metric') step.named = true;
       return existing;
     }
-    let id = `metric:${name}`;
-    for (let i = 2; this.has(id); i++) id = `metric:${name}#${i}`;
-    const deps = ['model'];
+    let id = this.p(`metric:${name}`);
+    for (let i = 2; this.ids.has(id); i++) id = this.p(`metric:${name}#${i}`);
+    const deps = [this.p('model')];
     if ('task' in request) {
       deps.push(this.run(request.task, 'clean'));
       if (needsCorrupted) deps.push(this.run(request.task, 'corrupted'));
@@ -79,8 +90,8 @@ export class StepGraph {
   }
 
   circuit(name: string, task: string | undefined, stages: PlanStage[], declared?: { layer: number; head: number; role: string }[]): string {
-    const id = `circuit:${name}`;
-    const deps = task ? ['model', this.run(task, 'clean'), this.run(task, 'corrupted')] : [];
+    const id = this.p(`circuit:${name}`);
+    const deps = task ? [this.p('model'), this.run(task, 'clean'), this.run(task, 'corrupted')] : [];
     this.push({ id, kind: 'circuit', name, ...(task && { task }), stages, ...(declared && { declared }), deps, label: `circuit ${name}`, forwardPasses: 0 });
     return id;
   }

@@ -7,8 +7,8 @@ export const HookName = createToken({
   pattern: /(?:[A-Za-z_][A-Za-z0-9_]*\.)(?:(?:[0-9]+|[A-Za-z_][A-Za-z0-9_]*)\.)*hook_[A-Za-z0-9_]+|hook_[A-Za-z0-9_]+/,
   label: 'a hook name',
 });
-/** Role names may carry an offset (`S1+1`). */
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\+[0-9]+)?/, label: 'a name' });
+/** Role names may carry an offset (`S1+1`); with several models, a metric or circuit names its model (`c@large`). */
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\+[0-9]+)?(?:@[A-Za-z_][A-Za-z0-9_]*)?/, label: 'a name' });
 const keyword = (name: string, word: string) =>
   createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
 export const And = keyword('And', 'and');

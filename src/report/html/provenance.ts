@@ -2,13 +2,17 @@
 import type { Provenance } from '../../plan/results.js';
 import { esc } from './svg.js';
 
+/** One model's value, or with several models each one's, named. */
+const perModel = (p: Provenance, get: (m: Provenance['model']) => string): string =>
+  p.models ? Object.entries(p.models).map(([name, m]) => `${name}: ${get(m)}`).join('; ') : get(p.model);
+
 const ROWS: [string, (p: Provenance) => string][] = [
   ['spec file', (p) => p.specFile],
   ['spec sha256', (p) => p.specSha256],
-  ['model', (p) => p.model.source],
-  ['weights', (p) => p.model.weightHash],
-  ['processing', (p) => (typeof p.model.processing === 'string' ? p.model.processing : Object.entries(p.model.processing).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none')],
-  ['backend', (p) => p.model.backend],
+  ['model', (p) => perModel(p, (m) => m.source)],
+  ['weights', (p) => perModel(p, (m) => m.weightHash)],
+  ['processing', (p) => perModel(p, (m) => (typeof m.processing === 'string' ? m.processing : Object.entries(m.processing).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'))],
+  ['backend', (p) => perModel(p, (m) => m.backend)],
   ['circuitspec', (p) => `${p.packageVersion}${p.commit ? ` (commit ${p.commit.slice(0, 12)})` : ''}`],
   ['seeds', (p) => [`seed ${p.seed}`, ...Object.entries(p.taskSeeds).map(([t, s]) => `${t} ${s}`)].join(', ')],
   ['batch size', (p) => String(p.batchSize)],

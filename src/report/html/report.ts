@@ -23,7 +23,7 @@ function specSection(spec: SpecResult): string {
     + `<p class="summary">${esc(summaryLine(s))} <span class="dim">· ${duration(spec.timings.totalMs)}</span></p>`
     + (spec.description ? `<p>${esc(spec.description.trim())}</p>` : '')
     + (spec.error ? `<p class="bad">${esc(spec.error)}</p>` : '')
-    + `<details><summary>provenance: ${esc(spec.provenance.model.source)}, circuitspec ${esc(spec.provenance.packageVersion)}</summary>${provenanceTable([spec.provenance])}</details>`
+    + `<details><summary>provenance: ${esc(spec.provenance.models ? Object.entries(spec.provenance.models).map(([n, m]) => `${n} ${m.source}`).join(', ') : spec.provenance.model.source)}, circuitspec ${esc(spec.provenance.packageVersion)}</summary>${provenanceTable([spec.provenance])}</details>`
     + `<h3>Claims</h3>${claimsTable(spec)}`
     + (heatmaps ? `<h3>Per-head metrics</h3>${heatmaps}` : '')
     + (circuits.length ? `<h3>Circuits</h3><div class="grid">${circuits.join('')}</div>` : '')

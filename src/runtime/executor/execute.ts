@@ -4,8 +4,9 @@
  */
 import { CircuitspecError } from '../../errors.js';
 import type { EventSink } from '../../plan/events.js';
-import type { ClaimResult, MetricResult, SpecResult, StageInfo, TaskAttention } from '../../plan/results.js';
-import type { CircuitStep, MetricStep, Plan, PlanClaim, PlanStep } from '../../plan/types.js';
+import { taskKey, taskStepId } from '../../plan/per-model.js';
+import type { ClaimResult, MetricResult, Provenance, SpecResult, StageInfo, TaskAttention } from '../../plan/results.js';
+import type { CircuitStep, MetricStep, Plan, PlanClaim, PlanModel, PlanStep } from '../../plan/types.js';
 import type { Circuit, CircuitStage, MetricValue } from '../experiments/types.js';
 import type { PromptSet } from '../tasks/types.js';
 import { nonFinite } from './finite.js';
@@ -24,7 +25,7 @@ export interface ExecuteOptions {
   attention?: boolean;
   /** Re-hash cached model downloads before loading them. */
   verify?: boolean;
-  /** Prompt sets already built (and checked) by preflight from these same sources, so they are not built twice. */
+  /** Prompt sets already built (and checked) by preflight from these same sources, so they are not built twice (by taskKey). */
   prebuilt?: Map<string, PromptSet>;
   /** Warnings found before the run (preflight), reported with the spec's results. */
   warnings?: string[];
@@ -73,6 +74,17 @@ const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'pat
 const taskOf = (s: MetricStep): string | undefined =>
   SHARED_PASS_KINDS.has(s.request.kind) && 'task' in s.request ? s.request.task : undefined;
 
+/** A model's provenance: what was loaded (its weights' hash, processing, backend), or the plan's word for it. */
+function identityOf(pm: PlanModel, model?: RuntimeModel): Provenance['model'] {
+  return {
+    source: pm.source,
+    weightHash: model?.identity.weightHash ?? 'unknown',
+    processing: model?.identity.processing ?? pm.processing,
+    backend: model?.identity.backend ?? pm.backend,
+    ...(model?.identity.adapter && { adapter: model.identity.adapter }),
+  };
+}
+
 export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promise<SpecResult> {
   const emit = opts.onEvent ?? (() => {});
   const workers = plan.workers?.count ?? 1;
@@ -111,6 +123,10 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
   let bailed = false;
   const taskSeeds: Record<string, number> = {};
   for (const t of plan.tasks) if ('seed' in t.source) taskSeeds[t.name] = t.source.seed;
+  /** With several models: each one's identity as loaded, by its name in the spec. */
+  const identities: NonNullable<Provenance['models']> = {};
+  let modelName: string | undefined;
+  const planModel = (name: string | undefined): PlanModel => plan.models?.find((m) => m.name === name) ?? plan.model;
 
   const values = {
     metric: (id: string) => metricValues.get(id) ?? missing(id),
@@ -133,24 +149,30 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     if (task === undefined) return [step];
     return plan.steps.filter(
       (s): s is MetricStep =>
-        s.kind === 'metric' && taskOf(s) === task && !metricValues.has(s.id) && !groupFailed.has(s.id) &&
+        s.kind === 'metric' && s.model === step.model && taskOf(s) === task && !metricValues.has(s.id) && !groupFailed.has(s.id) &&
         (s === step || s.deps.every((d) => d in timings && !failed.has(d))),
     );
   };
 
   const runStep = async (step: PlanStep): Promise<void> => {
     switch (step.kind) {
-      case 'load_model':
-        model = await runtime.loadModel(plan.model.source, { backend: plan.model.backend, processing: plan.model.processing as never, seed: plan.seed, ...(opts.verify && { verify: true }) });
+      case 'load_model': {
+        // Several models run one after another: the previous one is summarised and freed before the next loads.
+        if (model) await finishModel();
+        modelName = step.model;
+        const pm = planModel(step.model);
+        model = await runtime.loadModel(pm.source, { backend: pm.backend, processing: pm.processing as never, seed: plan.seed, ...(opts.verify && { verify: true }) });
+        if (step.model !== undefined) identities[step.model] = identityOf(pm, model);
         ctx = runtime.createContext(model, {
           seed: plan.seed,
           batchSize: plan.batchSize,
           onProgress: (p) => emit({ type: 'step-progress', spec, step: current, label: p.step, done: p.done, total: p.total }),
         });
         return;
+      }
       case 'build_task': {
-        const t = plan.tasks.find((x) => x.name === step.task)!;
-        const set = opts.prebuilt?.get(t.name) ?? runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir });
+        const t = plan.tasks.find((x) => x.name === step.task && x.model === step.model)!;
+        const set = opts.prebuilt?.get(taskKey(t)) ?? runtime.buildTask(t.name, t.source, model!, { prependBos: t.prependBos, baseDir: t.baseDir });
         // --limit: the first N prompts, whatever the source (generators, the paper's data, JSONL).
         taskSets.set(t.name, t.limit === undefined ? set : { ...set, prompts: set.prompts.slice(0, t.limit) });
         return;
@@ -229,6 +251,32 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     }
   };
 
+  /** Before a model is freed: the role attention the HTML report draws, read while its tasks are loaded. */
+  const summariseAttention = async (): Promise<void> => {
+    if (!opts.attention || !runtime.attentionSummary || bailed) return;
+    for (const t of plan.tasks) {
+      if (t.model !== modelName) continue;
+      const check = taskStepId(t).replace('task:', 'check:');
+      if (!(check in timings) || failed.has(check)) continue;
+      try {
+        attention[t.model === undefined ? t.name : `${t.name}@${t.model}`] = await runtime.attentionSummary(ctx, t.name);
+      } catch (e) {
+        // A picture, not a claim: a task whose roles do not fit is left out of the report, not the run.
+        if (!(e instanceof CircuitspecError)) throw e;
+      }
+    }
+  };
+  const finishModel = async (): Promise<void> => {
+    try {
+      await summariseAttention();
+    } finally {
+      const [c, m] = [ctx, model];
+      ctx = model = undefined;
+      taskSets.clear();
+      runtime.dispose(c, m);
+    }
+  };
+
   (opts.warnings ?? []).forEach(warn);
   try {
     for (const step of plan.steps) {
@@ -259,17 +307,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
         emit({ type: 'step-end', spec, step: step.id, kind: step.kind, ms: timings[step.id], ...(error && { error }) });
       }
     }
-    if (opts.attention && runtime.attentionSummary && !bailed) {
-      for (const t of plan.tasks) {
-        if (!(`check:${t.name}` in timings) || failed.has(`check:${t.name}`)) continue;
-        try {
-          attention[t.name] = await runtime.attentionSummary(ctx, t.name);
-        } catch (e) {
-          // A picture, not a claim: a task whose roles do not fit is left out of the report, not the run.
-          if (!(e instanceof CircuitspecError)) throw e;
-        }
-      }
-    }
+    await summariseAttention();
   } finally {
     runtime.dispose(ctx, model);
   }
@@ -283,13 +321,8 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions = {}): Promis
     provenance: {
       specFile: plan.spec.file,
       specSha256: plan.spec.sha256,
-      model: {
-        source: plan.model.source,
-        weightHash: model?.identity.weightHash ?? 'unknown',
-        processing: model?.identity.processing ?? plan.model.processing,
-        backend: model?.identity.backend ?? plan.model.backend,
-        ...(model?.identity.adapter && { adapter: model.identity.adapter }),
-      },
+      model: plan.models ? identities[plan.models[0].name] ?? identityOf(plan.model) : identityOf(plan.model, model),
+      ...(plan.models && { models: Object.fromEntries(plan.models.map((m) => [m.name, identities[m.name] ?? identityOf(m)])) }),
       packageVersion: packageVersion(),
       ...(gitCommit() && { commit: gitCommit()! }),
       ...environment(),
