@@ -20,6 +20,10 @@ const withList = {
   description: 'Interventions (by name) applied while measuring',
   oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
+const runSide = {
+  enum: ['clean', 'corrupted'],
+  description: "Read the metric on the task's clean prompts (default) or its corrupted ones (answers, distractors and role positions stay the clean prompt's); `with` edits this run",
+} as const;
 const descr = text('What this is, for reports');
 const prependBos = { type: 'boolean', description: 'Prepend the BOS token to every prompt (default false)' } as const;
 
@@ -191,7 +195,7 @@ const metric = {
         kind: { const: 'logit_diff', description: 'Answer minus distractor logit at END' },
         task: taskRef,
         versus: { enum: ['distractor', 'mean_others', 'max_others'], description: 'What the answer is compared to' },
-        with: withList, description: descr,
+        with: withList, run: runSide, description: descr,
       },
     },
     {
@@ -200,14 +204,14 @@ const metric = {
         kind: { const: 'accuracy', description: 'Fraction of prompts whose top token is the answer' },
         task: taskRef,
         over: { enum: ['vocab', 'candidates', 'distractors'], description: "Argmax over the vocabulary (default), the task's candidate set, or the answer and its prompt's distractors" },
-        with: withList, description: descr,
+        with: withList, run: runSide, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'answer_prob', description: 'Probability of the answer token' },
-        task: taskRef, with: withList, description: descr,
+        task: taskRef, with: withList, run: runSide, description: descr,
       },
     },
     {
@@ -219,14 +223,14 @@ const metric = {
         from: text('Query role'),
         to: text('Key role'),
         site: expr('site', "Or a site: 'blocks.12.attn.hook_pattern[head=3, query=END, key=S2]'"),
-        description: descr,
+        with: withList, run: runSide, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'dla', description: 'Direct logit attribution of every head' },
-        task: taskRef, description: descr,
+        task: taskRef, with: withList, run: runSide, description: descr,
       },
     },
     {

@@ -196,6 +196,7 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
   const get = (k: string) => b.get(k);
   if (get('task')) a.task = identOf(get('task')!, s, 'a task name');
   if (get('with')) a.with = identsOf(get('with')!, s, 'an intervention name');
+  if (get('run')) a.run = { name: enumOf(get('run')!, s, ['clean', 'corrupted'] as const, 'run'), blame: blameAt(s, get('run')) };
   if (get('versus')) a.versus = enumOf(get('versus')!, s, ['distractor', 'mean_others', 'max_others'] as const, 'versus');
   if (get('over')) a.over = enumOf(get('over')!, s, ['vocab', 'candidates', 'distractors'] as const, 'over');
   if (get('from')) a.from = identOf(get('from')!, s, 'a role');
