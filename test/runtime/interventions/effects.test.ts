@@ -2,7 +2,8 @@
  * Metrics read under interventions and on the corrupted run, and mediation (patches from both runs in one list),
  * each against a direct computation with the model's hooks on the 4-layer IOI organism (mixed prompt lengths,
  * two batches). Path patching's general form: a sender patched from the corrupted run with every other head's z
- * frozen to its clean value is path patching to the logits.
+ * frozen to its clean value is path patching to the logits (the API's fast path patching, itself tested against
+ * the literal definition).
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { computeMetric, createContext, disposeContext, positionsComputed } from 
 import type { ExperimentContext, Head, Intervention, MetricValue } from '../../../src/runtime/experiments/types.js';
 import { makeBatches } from '../../../src/runtime/experiments/batches.js';
 import { sideSummaries } from '../../../src/runtime/experiments/context.js';
-import { overrideHooks, pathPatchLiteral } from '../../../src/runtime/interventions/index.js';
+import { overrideHooks, pathPatchFast } from '../../../src/runtime/interventions/index.js';
 import { buildTask } from '../../../src/runtime/tasks/index.js';
 import type { PromptSet } from '../../../src/runtime/tasks/types.js';
 
@@ -79,7 +80,7 @@ const ld = (out: { logits: tf.Tensor }, b: ReturnType<typeof makeBatches>[number
 describe('mediation: patches from both runs in one list', () => {
   it('a sender from corrupted with every other z frozen to clean is path patching to the logits (MLPs free and frozen)', async () => {
     for (const freezeMlps of [false, true]) {
-      const pp = await pathPatchLiteral(ctx, 'ioi', { receivers: 'logits', senderPositions: ['END'], freezeMlps });
+      const pp = await pathPatchFast(ctx, 'ioi', { receivers: 'logits', senderPositions: ['END'], freezeMlps });
       const mlps: Intervention[] = freezeMlps ? Array.from({ length: L }, (_, l) => ({ type: 'patch', hook: `blocks.${l}.hook_mlp_out`, from: 'clean' })) : [];
       for (let l = 0; l < L; l++) {
         // Every sender with MLPs free; one per layer with them frozen (the same code path, kept short).
