@@ -54,10 +54,15 @@ describe('organism specs can fail', () => {
   });
 
   it('the IOI organism spec fails on the plateau organism (same shape, no IOI circuit)', async () => {
-    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s-plateau'), filter: FILTER }));
+    const filter = `${FILTER.slice(0, -1)}|corrupted_run_prefers_s|layer0_effect_flows|inhibitors_keep_looking/`;
+    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s-plateau'), filter }));
     expect(v.solves_ioi).toBe('fail');
     expect(v.logit_difference).toBe('fail');
     expect(v.inhibition_heads_found_by_path_patching).toBe('fail');
+    // The corrupted side, mediation and metrics under interventions are about the circuit too.
+    expect(v.corrupted_run_prefers_s).toBe('fail');
+    expect(v.layer0_effect_flows_through_inhibitors).toBe('fail');
+    expect(v.inhibitors_keep_looking_at_s2).toBe('fail');
   });
 
   it('the Colored Objects claims fail on ioi-s (same shape, never trained on Colored Objects)', async () => {
