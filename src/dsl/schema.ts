@@ -219,9 +219,9 @@ const metric = {
       properties: {
         kind: { const: 'attention', description: 'Attention of a head from one role to another' },
         task: taskRef,
-        head: expr('heads', "One head, e.g. '12.3'"),
+        head: expr('heads', "One head, e.g. '12.3', or a head set: their mean attention"),
         from: text('Query role'),
-        to: text('Key role'),
+        to: { description: 'Key role, or several: the attention to all of them (summed)', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
         site: expr('site', "Or a site: 'blocks.12.attn.hook_pattern[head=3, query=END, key=S2]'"),
         with: withList, run: runSide, description: descr,
       },

@@ -143,7 +143,8 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
         return;
       // Read from a cached run; under interventions, one full rerun per batch (metrics/attention.ts, batchCache).
       case 'attention':
-        return r.with?.length ? intervened(r.task, r.with, r.run, true) : each(r.run ?? 'clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);
+        return r.with?.length ? intervened(r.task, r.with, r.run, true)
+          : each(r.run ?? 'clean', [...new Set([r.head, ...(r.alsoHeads ?? [])].map((h) => `blocks.${h.layer}.attn.hook_pattern`))]);
       case 'dla':
         return r.with?.length ? intervened(r.task, r.with, r.run, true)
           : each(r.run ?? 'clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compileText } from '../../src/dsl/compile.js';
 import { CircuitspecError } from '../../src/errors.js';
 import type { MetricStep, Plan } from '../../src/plan/types.js';
+import { evaluateClaim } from '../../src/runtime/executor/claim.js';
+import type { MetricValue } from '../../src/runtime/experiments/types.js';
 
 const FILE = 'test/dsl/specs/virtual.spec.yaml';
 const IVS = `interventions:
@@ -64,6 +66,26 @@ describe('with= and run= in the plan', () => {
     const plan = compile(spec('', '  a: {assert: "logit_diff(ioi, with={sender, others}) < logit_diff(ioi)"}'));
     const req = metricSteps(plan).find((s) => s.request.kind === 'logit_diff' && s.request.with)!.request as { with: { from?: string }[] };
     expect(new Set(req.with.map((w) => w.from))).toEqual(new Set(['corrupted', 'clean']));
+  });
+});
+
+describe('several heads and key roles', () => {
+  it('attention over a head set and key roles: YAML and inline give one request', () => {
+    const plan = compile(spec(
+      'metrics:\n  movers: {kind: attention, task: ioi, head: "{1.2, 0.1}", from: END, to: [S2, IO], with: fix}\n',
+      '  a: {assert: "movers == attention(ioi, {0.1, 1.2}, END, {S2, IO}, with=fix)"}',
+    ));
+    const steps = metricSteps(plan);
+    expect(steps).toHaveLength(1);
+    expect(steps[0].request).toMatchObject({ kind: 'attention', head: { layer: 0, head: 1 }, alsoHeads: [{ layer: 1, head: 2 }], to: 'S2', alsoTo: ['IO'] });
+    expect(errorOf(spec('', '  a: {assert: "attention(ioi, {0.1, 1.2}, END, {S2, IOO}) > 0"}'))).toMatch(/task 'ioi' has no role 'IOO'/);
+  });
+
+  it('score over a head set is their mean', () => {
+    const plan = compile(spec('metrics:\n  d: {kind: dla, task: ioi}\n', '  a: {assert: "score(d, {0.1, 1.2}) == 2.5 ± 1e-9 and score(d, 0.1) == 1 ± 1e-9"}'));
+    const table: MetricValue = { type: 'heads', nLayers: 2, nHeads: 4, values: [[0, 1, 0, 0], [0, 0, 4, 0]] };
+    const r = evaluateClaim(plan.claims[0], { metric: () => table, circuit: () => { throw new Error('no circuit'); }, request: () => undefined });
+    expect(r.verdict).toBe('pass');
   });
 });
 

@@ -200,7 +200,7 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
   if (get('versus')) a.versus = enumOf(get('versus')!, s, ['distractor', 'mean_others', 'max_others'] as const, 'versus');
   if (get('over')) a.over = enumOf(get('over')!, s, ['vocab', 'candidates', 'distractors'] as const, 'over');
   if (get('from')) a.from = identOf(get('from')!, s, 'a role');
-  if (get('to') && kind === 'attention') a.to = identOf(get('to')!, s, 'a role');
+  if (get('to') && kind === 'attention') a.to = identsOf(get('to')!, s, 'a role');
   const head = get('head');
   if (head) {
     if (head.type === 'site') {
@@ -208,12 +208,14 @@ function metricCall(e: Extract<Expr, { type: 'call' }>, kind: MetricKind, s: Cla
       if (site.info.suffix !== 'attn.hook_pattern' || typeof site.index.head !== 'number') {
         throw blameAt(s, head)("attention reads 'blocks.L.attn.hook_pattern[head=H, query=ROLE, key=ROLE]'");
       }
-      a.head = { layer: site.info.layer!, head: site.index.head };
+      a.heads = [{ layer: site.info.layer!, head: site.index.head }];
       if (typeof site.index.query === 'string') a.from ??= { name: site.index.query, blame: blameAt(s, head) };
-      if (typeof site.index.key === 'string') a.to ??= { name: site.index.key, blame: blameAt(s, head) };
+      if (typeof site.index.key === 'string') a.to ??= [{ name: site.index.key, blame: blameAt(s, head) }];
     } else {
-      const h = expect(head, s, 'head');
-      a.head = (h as { heads: Head[] }).heads[0];
+      // One head, or a set of literal heads (the metric is their mean).
+      const h = expect(head, s, kind === 'attention' ? 'heads' : 'head');
+      if (h.op !== 'heads' || h.heads.length === 0) throw blameAt(s, head)('attention takes literal heads, like 12.3 or {15.14, 16.15} (their mean)');
+      a.heads = h.heads;
     }
   }
   if (kind === 'path_patch') {

@@ -33,7 +33,7 @@ export const VALUE_FNS: Record<Exclude<FnName, 'neg'>, FnSig> = {
   ratio: { params: [num('a'), num('b')], returns: 'number', doc: 'a / b' },
   abs: { params: [num('x')], returns: 'number', doc: '|x|' },
   top: { params: [{ name: 'table', type: 'table' }, { name: 'k', type: 'count' }, sign], returns: 'heads', doc: 'the k (or k%) highest-scoring heads (sign=abs by default)' },
-  score: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'head' }], returns: 'number', doc: "one head's score" },
+  score: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'heads' }], returns: 'number', doc: "one head's score, or the mean score of a head set (score(dla, {15.14, 16.15}))" },
   rank: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'head' }, sign], returns: 'number', doc: "a head's rank (1 = top)" },
   count: { params: [heads('set')], returns: 'number', doc: 'number of heads' },
   overlap: { params: [heads('a'), heads('b')], returns: 'number', doc: 'Jaccard overlap |a∩b| / |a∪b|' },

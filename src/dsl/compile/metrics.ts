@@ -26,9 +26,11 @@ export interface MetricArgs {
   run?: Named;
   versus?: 'distractor' | 'mean_others' | 'max_others';
   over?: 'vocab' | 'candidates' | 'distractors';
-  head?: Head;
+  /** attention: one head, or several (their mean). */
+  heads?: Head[];
   from?: Named;
-  to?: Named;
+  /** attention: key roles (their sum). */
+  to?: Named[];
   receiver?: 'logits' | { heads: Head[]; input: HeadInput; positions: Named[] } | { resid: ResidHook; layer: number; positions: Named[] };
   senders?: Named[];
   freezeMlps?: boolean;
@@ -141,9 +143,14 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       break;
     }
     case 'attention': {
-      if (!a.head || !a.from || !a.to) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
+      if (!a.heads?.length || !a.from || !a.to?.length) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
       const w = withList();
-      request = { kind: 'attention', task: t, head: a.head, from: checkRole(task, a.from), to: checkRole(task, a.to), ...(w && { with: w }), ...runOf(w) };
+      const [head, ...alsoHeads] = a.heads;
+      const [to, ...alsoTo] = a.to.map((r) => checkRole(task, r));
+      request = {
+        kind: 'attention', task: t, head, from: checkRole(task, a.from), to, ...(alsoHeads.length && { alsoHeads }), ...(alsoTo.length && { alsoTo }),
+        ...(w && { with: w }), ...runOf(w),
+      };
       break;
     }
     case 'dla': {
@@ -231,17 +238,17 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
         if (site.info.suffix !== 'attn.hook_pattern' || typeof site.index.head !== 'number' || typeof site.index.query !== 'string' || typeof site.index.key !== 'string') {
           throw ctx.at([...path, 'site'])("an attention site is 'blocks.L.attn.hook_pattern[head=H, query=ROLE, key=ROLE]'");
         }
-        a.head = { layer: site.info.layer!, head: site.index.head };
+        a.heads = [{ layer: site.info.layer!, head: site.index.head }];
         a.from = named('site', site.index.query);
-        a.to = named('site', site.index.key);
+        a.to = [named('site', site.index.key)];
       } else {
         if (m.head === undefined) throw ctx.at(path, true)("attention needs 'head' (or 'site')");
         const origin = ctx.origin([...path, 'head'], m.head);
         const sel = selectHeads(parseExpr(m.head, origin), ctx.shape, origin, ctx.modelLabel);
-        if (sel.heads.length !== 1 || sel.names.length) throw ctx.at([...path, 'head'])('attention takes exactly one head, like 12.3');
-        a.head = sel.heads[0];
+        if (sel.heads.length === 0 || sel.names.length) throw ctx.at([...path, 'head'])('attention takes literal heads, like 12.3 or {15.14, 16.15} (their mean)');
+        a.heads = sel.heads;
         if (m.from !== undefined) a.from = named('from', m.from);
-        if (m.to !== undefined) a.to = named('to', m.to);
+        if (m.to !== undefined) a.to = list('to', m.to);
       }
       break;
     }

@@ -86,7 +86,7 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
 async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<Series> {
   switch (req.kind) {
     case 'attention':
-      return [await attentionValues(ctx, req.task, req.head, req.from, req.to, { with: req.with, run: req.run })];
+      return [await attentionValues(ctx, req.task, [req.head, ...(req.alsoHeads ?? [])], req.from, [req.to, ...(req.alsoTo ?? [])], { with: req.with, run: req.run })];
     case 'dla':
       return dlaPerPrompt(ctx, req.task, { with: req.with, run: req.run });
     case 'path_patch': {

@@ -45,7 +45,11 @@ export type MetricRequest =
   | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[]; run?: RunSide }
   | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[]; run?: RunSide }
   | { kind: 'answer_prob'; task: string; with?: Intervention[]; run?: RunSide }
-  | { kind: 'attention'; task: string; head: Head; from: string; to: string; with?: Intervention[]; run?: RunSide }
+  /**
+   * Attention of `head` from `from` to `to`; with `alsoHeads` the mean over all the heads, with `alsoTo` the sum
+   * over the key roles' positions (the movers' attention to both wrong colours, as one number).
+   */
+  | { kind: 'attention'; task: string; head: Head; from: string; to: string; alsoHeads?: Head[]; alsoTo?: string[]; with?: Intervention[]; run?: RunSide }
   /** Per head → HeadTable. */
   | { kind: 'dla'; task: string; with?: Intervention[]; run?: RunSide }
   /** (patched − clean) / (corrupted − clean). */

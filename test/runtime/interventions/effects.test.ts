@@ -213,6 +213,15 @@ describe('with= on attention and dla', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('attention over several heads and key roles is the mean over heads of the sum over keys', async () => {
+    const one = async (h: Head, to: string) => per(await computeMetric(ctx, { kind: 'attention', task: 'ioi', head: h, from: 'END', to, with: [override] }));
+    const heads: Head[] = [{ layer: 1, head: 2 }, { layer: 3, head: 1 }];
+    const got = per(await computeMetric(ctx, { kind: 'attention', task: 'ioi', head: heads[0], alsoHeads: [heads[1]], from: 'END', to: 'S2', alsoTo: ['IO'], with: [override] }));
+    const parts: number[][] = [];
+    for (const h of heads) for (const r of ['S2', 'IO']) parts.push(await one(h, r));
+    close(got, got.map((_, i) => parts.reduce((a, p) => a + p[i], 0) / heads.length), 1e-6);
+  });
+
   it('dla under an intervention equals the heads\' direct effect in the hooked run', async () => {
     const v = await computeMetric(ctx, { kind: 'dla', task: 'ioi', with: [override] });
     expect(v.type).toBe('heads');
