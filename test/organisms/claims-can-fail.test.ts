@@ -66,7 +66,7 @@ describe('organism specs can fail', () => {
   });
 
   it('the Colored Objects claims fail on ioi-s (same shape, never trained on Colored Objects)', async () => {
-    const filter = '/cobj_above_chance|matcher_attends|question_inhibitors_attend|question_inhibitors_suppress|mover_2_3|matcher_is_used/';
+    const filter = '/cobj_above_chance|matcher_attends|question_inhibitors_attend|question_inhibitors_suppress|mover_2_3|matcher_is_used|cobj_corrupted_run|mover_writes/';
     const v = verdicts(await runSpec('specs/organisms/ioi-cobj-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s'), filter }));
     expect(v.cobj_above_chance_imperfect).toBe('fail');
     expect(v.matcher_attends_the_asked_object).toBe('fail');
@@ -76,5 +76,7 @@ describe('organism specs can fail', () => {
     expect(v.mover_2_3).toBe('error');
     expect(v.matcher_is_used).toBe('fail');
     expect(v.question_inhibitors_suppress).toBe('fail');
+    expect(v.cobj_corrupted_run).toBe('fail');
+    expect(v.mover_writes_what_the_matcher_found).toBe('fail');
   });
 });
