@@ -55,7 +55,7 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
   const { config } = ctx.model;
   ivs.forEach((iv, i) => validateIntervention(iv, config, set, `${where}[${i}]`));
   const base = baseSide(ivs, opts.run);
-  if (ivs.some((iv) => iv.type === 'patch') || base === 'corrupted') requireCorrupted(set, `${where}: patching`);
+  if (ivs.some((iv) => iv.type === 'patch') || base === 'corrupted') requireCorrupted(set, `${where}: ${base === 'corrupted' ? 'editing the corrupted run' : 'patching'}`);
   const other: Side = base === 'clean' ? 'corrupted' : 'clean';
   const K = Math.max(...batch.lengths);
 
