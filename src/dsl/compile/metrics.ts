@@ -99,7 +99,7 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   }
   const task = lookupTask(ctx, a.task, a.blame);
   let needsCorrupted = false;
-  /** The interventions, and the run they edit: `run`, else clean unless every patch is from clean (see hooks.ts). */
+  /** The interventions, checked for sites both frozen and changed on the run they edit (baseOf; hooks.ts). */
   const withList = (): Intervention[] | undefined => {
     if (!a.with || a.with.length === 0) return undefined;
     const out: Intervention[] = [];
