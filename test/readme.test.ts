@@ -1,8 +1,10 @@
 // The README's spec example must stay a valid spec: compile it as if it sat in specs/organisms/.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileText } from '../src/dsl/compile.js';
+import { runSpec } from '../src/cli/runner.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -42,4 +44,25 @@ describe('README several-models example', () => {
     expect(metrics).toEqual(expect.arrayContaining(['acc@s on s', 'pp@s on s', 'acc@cobj on cobj', 'accuracy(ioi, over=distractors, on=cobj) on cobj']));
     expect(plan.claims.map((c) => c.name)).toEqual(['both_solve', 'same_heads', 'circuit_kept']);
   });
+});
+
+describe('README effects snippet', () => {
+  it('runs on the IOI organism and every claim passes', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => y.startsWith('name: ioi-effects'));
+    expect(yaml).toBeDefined();
+    // As if it sat in specs/organisms/ (its model path is relative to there).
+    const dir = mkdtempSync(join(tmpdir(), 'readme-effects-'));
+    const file = join(dir, 'readme-effects.spec.yaml');
+    writeFileSync(file, yaml!.replace('../../fixtures/organisms/ioi-s', join(root, 'fixtures/organisms/ioi-s')));
+    try {
+      const r = await runSpec(file, { backend: 'wasm', workers: 1 });
+      expect(r.error).toBeUndefined();
+      expect(r.claims.map((c) => [c.name, c.verdict])).toEqual([
+        ['corrupted_run_prefers_s', 'pass'], ['effect_flows_through_inhibitors', 'pass'], ['direct_path_is_path_patching', 'pass'], ['looks_at_s2_but_writes_the_opposite', 'pass'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -20,6 +20,10 @@ const withList = {
   description: 'Interventions (by name) applied while measuring',
   oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
+const runSide = {
+  enum: ['clean', 'corrupted'],
+  description: "Read the metric on the task's clean prompts (default) or its corrupted ones (answers, distractors and role positions stay the clean prompt's); `with` edits this run",
+} as const;
 const descr = text('What this is, for reports');
 /** With `models:`, which of them a task, intervention, metric or circuit runs on (default: every model). */
 const on = {
@@ -203,7 +207,7 @@ const metric = {
         kind: { const: 'logit_diff', description: 'Answer minus distractor logit at END' },
         task: taskRef,
         versus: { enum: ['distractor', 'mean_others', 'max_others'], description: 'What the answer is compared to' },
-        with: withList, on, description: descr,
+        with: withList, run: runSide, on, description: descr,
       },
     },
     {
@@ -212,14 +216,14 @@ const metric = {
         kind: { const: 'accuracy', description: 'Fraction of prompts whose top token is the answer' },
         task: taskRef,
         over: { enum: ['vocab', 'candidates', 'distractors'], description: "Argmax over the vocabulary (default), the task's candidate set, or the answer and its prompt's distractors" },
-        with: withList, on, description: descr,
+        with: withList, run: runSide, on, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'answer_prob', description: 'Probability of the answer token' },
-        task: taskRef, with: withList, on, description: descr,
+        task: taskRef, with: withList, run: runSide, on, description: descr,
       },
     },
     {
@@ -227,18 +231,18 @@ const metric = {
       properties: {
         kind: { const: 'attention', description: 'Attention of a head from one role to another' },
         task: taskRef,
-        head: expr('heads', "One head, e.g. '12.3'"),
+        head: expr('heads', "One head, e.g. '12.3', or a head set: their mean attention"),
         from: text('Query role'),
-        to: text('Key role'),
+        to: { description: 'Key role, or several: the attention to all of them (summed)', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
         site: expr('site', "Or a site: 'blocks.12.attn.hook_pattern[head=3, query=END, key=S2]'"),
-        on, description: descr,
+        with: withList, run: runSide, on, description: descr,
       },
     },
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'dla', description: 'Direct logit attribution of every head' },
-        task: taskRef, on, description: descr,
+        task: taskRef, with: withList, run: runSide, on, description: descr,
       },
     },
     {

@@ -100,9 +100,9 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     acc.runs += 1;
   };
 
-  const intervened = (task: string, ivs: Intervention[]): void => {
+  const intervened = (task: string, ivs: Intervention[], run?: string, fromStart = false): void => {
     const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
-    const base = froms.has('clean') ? 'corrupted' : 'clean';
+    const base = run ?? (froms.size === 1 && froms.has('clean') ? 'corrupted' : 'clean');
     const other = base === 'clean' ? 'corrupted' : 'clean';
     for (const iv of ivs) {
       if (iv.type !== 'ablate' || iv.method !== 'mean' || means.has(`${task}|${iv.hook}`)) continue;
@@ -112,9 +112,10 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     batchesOf(task).forEach((b, i) => {
       const starts = ivs.map((iv) => iv.type === 'attention_override' ? b.roles[iv.query] ?? 0
         : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
-      const start = ivs.length ? Math.min(...starts) : 0;
-      const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.hook] : []));
-      const baseNames = [...(start > 0 ? kvNames(L) : []), ...ivs.flatMap((iv) => (iv.type === 'ablate' && iv.method === 'resample' ? [iv.hook] : []))];
+      const start = ivs.length && !fromStart ? Math.min(...starts) : 0;
+      const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' && iv.from !== base ? [iv.hook] : []));
+      const baseNames = [...(start > 0 ? kvNames(L) : []),
+        ...ivs.flatMap((iv) => ((iv.type === 'ablate' && iv.method === 'resample') || (iv.type === 'patch' && iv.from === base) ? [iv.hook] : []))];
       if (otherNames.length) need(task, i, b, other, otherNames);
       if (baseNames.length) need(task, i, b, base, baseNames);
       acc.positions += b.rows * (b.positions - start);
@@ -140,13 +141,16 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     switch (r.kind) {
       case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
         each('clean', []);
-        if (r.kind === 'patching_score') each('corrupted', []);
-        if (r.with?.length) intervened(r.task, r.with);
+        if (r.kind === 'patching_score' || r.run === 'corrupted') each('corrupted', []);
+        if (r.with?.length) intervened(r.task, r.with, r.kind === 'patching_score' ? undefined : r.run);
         return;
+      // Read from a cached run; under interventions, one full rerun per batch (metrics/attention.ts, batchCache).
       case 'attention':
-        return each('clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);
+        return r.with?.length ? intervened(r.task, r.with, r.run, true)
+          : each(r.run ?? 'clean', [...new Set([r.head, ...(r.alsoHeads ?? [])].map((h) => `blocks.${h.layer}.attn.hook_pattern`))]);
       case 'dla':
-        return each('clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
+        return r.with?.length ? intervened(r.task, r.with, r.run, true)
+          : each(r.run ?? 'clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
       case 'path_patch':
         return pathPatch(r.task, r);
       case 'head_scores': {

@@ -32,7 +32,11 @@ export function requestQuantity(r: MetricRequest): Quantity {
     case 'accuracy': return { kind: 'accuracy', unit: ACCURACY_UNIT[r.over ?? 'vocab'] };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
     case 'answer_prob': return { kind: 'answer_prob', unit: 'probability of the answer' };
-    case 'attention': return { kind: 'attention', unit: `weight ${r.from} → ${r.to}, 0–1` };
+    case 'attention': {
+      const to = [r.to, ...(r.alsoTo ?? [])].join(' + ');
+      const unit = r.alsoTo?.length ? `weight ${r.from} → ${to}, summed` : `weight ${r.from} → ${to}, 0–1`;
+      return { kind: 'attention', unit: r.alsoHeads?.length ? `${unit}, mean of ${1 + r.alsoHeads.length} heads` : unit };
+    }
     case 'dla': return { kind: 'dla', unit: 'logits, answer − distractor, per head' };
     case 'patching_score': return { kind: 'patching_score', unit: '(patched − clean) / (corrupted − clean) logit diff' };
     case 'path_patch': return { kind: 'path_patch', unit: `${NORMALIZATION_LABEL[r.normalization ?? 'relative_clean']}, per sender head` };

@@ -54,14 +54,19 @@ describe('organism specs can fail', () => {
   });
 
   it('the IOI organism spec fails on the plateau organism (same shape, no IOI circuit)', async () => {
-    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s-plateau'), filter: FILTER }));
+    const filter = `${FILTER.slice(0, -1)}|corrupted_run_prefers_s|layer0_effect_flows|inhibitors_keep_looking/`;
+    const v = verdicts(await runSpec('specs/organisms/ioi-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s-plateau'), filter }));
     expect(v.solves_ioi).toBe('fail');
     expect(v.logit_difference).toBe('fail');
     expect(v.inhibition_heads_found_by_path_patching).toBe('fail');
+    // The corrupted side, mediation and metrics under interventions are about the circuit too.
+    expect(v.corrupted_run_prefers_s).toBe('fail');
+    expect(v.layer0_effect_flows_through_inhibitors).toBe('fail');
+    expect(v.inhibitors_keep_looking_at_s2).toBe('fail');
   });
 
   it('the Colored Objects claims fail on ioi-s (same shape, never trained on Colored Objects)', async () => {
-    const filter = '/cobj_above_chance|matcher_attends|question_inhibitors_attend|question_inhibitors_suppress|mover_2_3|matcher_is_used/';
+    const filter = '/cobj_above_chance|matcher_attends|question_inhibitors_attend|question_inhibitors_suppress|mover_2_3|matcher_is_used|cobj_corrupted_run|mover_writes/';
     const v = verdicts(await runSpec('specs/organisms/ioi-cobj-s.spec.yaml', { model: join(ORGANISMS, 'ioi-s'), filter }));
     expect(v.cobj_above_chance_imperfect).toBe('fail');
     expect(v.matcher_attends_the_asked_object).toBe('fail');
@@ -71,6 +76,8 @@ describe('organism specs can fail', () => {
     expect(v.mover_2_3).toBe('error');
     expect(v.matcher_is_used).toBe('fail');
     expect(v.question_inhibitors_suppress).toBe('fail');
+    expect(v.cobj_corrupted_run).toBe('fail');
+    expect(v.mover_writes_what_the_matcher_found).toBe('fail');
   });
 
   it('the two-organism comparison fails when one of them is the plateau organism (--model cobj=…)', async () => {

@@ -251,10 +251,11 @@ function metricCall(call: Extract<Expr, { type: 'call' }>, kind: MetricKind, out
   const get = (k: string) => b.get(k);
   if (get('task')) a.task = identOf(get('task')!, s, 'a task name');
   if (get('with')) a.with = identsOf(get('with')!, s, 'an intervention name');
+  if (get('run')) a.run = { name: enumOf(get('run')!, s, ['clean', 'corrupted'] as const, 'run'), blame: blameAt(s, get('run')) };
   if (get('versus')) a.versus = enumOf(get('versus')!, s, ['distractor', 'mean_others', 'max_others'] as const, 'versus');
   if (get('over')) a.over = enumOf(get('over')!, s, ['vocab', 'candidates', 'distractors'] as const, 'over');
   if (get('from')) a.from = identOf(get('from')!, s, 'a role');
-  if (get('to') && kind === 'attention') a.to = identOf(get('to')!, s, 'a role');
+  if (get('to') && kind === 'attention') a.to = identsOf(get('to')!, s, 'a role');
   const head = get('head');
   if (head) {
     if (head.type === 'site') {
@@ -262,12 +263,14 @@ function metricCall(call: Extract<Expr, { type: 'call' }>, kind: MetricKind, out
       if (site.info.suffix !== 'attn.hook_pattern' || typeof site.index.head !== 'number') {
         throw blameAt(s, head)("attention reads 'blocks.L.attn.hook_pattern[head=H, query=ROLE, key=ROLE]'");
       }
-      a.head = { layer: site.info.layer!, head: site.index.head };
+      a.heads = [{ layer: site.info.layer!, head: site.index.head }];
       if (typeof site.index.query === 'string') a.from ??= { name: site.index.query, blame: blameAt(s, head) };
-      if (typeof site.index.key === 'string') a.to ??= { name: site.index.key, blame: blameAt(s, head) };
+      if (typeof site.index.key === 'string') a.to ??= [{ name: site.index.key, blame: blameAt(s, head) }];
     } else {
-      const h = expect(head, s, 'head');
-      a.head = (h as { heads: Head[] }).heads[0];
+      // One head, or a set of literal heads (the metric is their mean).
+      const h = expect(head, s, kind === 'attention' ? 'heads' : 'head');
+      if (h.op !== 'heads' || h.heads.length === 0) throw blameAt(s, head)('attention takes literal heads, like 12.3 or {15.14, 16.15} (their mean)');
+      a.heads = h.heads;
     }
   }
   if (kind === 'path_patch') {

@@ -4,14 +4,15 @@ import type { MetricKind } from './metrics.js';
 
 /** Parameters in positional order; `?` marks optional ones. */
 export const METRIC_PARAMS: Record<MetricKind, string[]> = {
-  logit_diff: ['task', 'versus?', 'with?'],
-  accuracy: ['task', 'over?', 'with?'],
-  answer_prob: ['task', 'with?'],
-  attention: ['task', 'head', 'from?', 'to?'],
-  dla: ['task'],
+  logit_diff: ['task', 'versus?', 'with?', 'run?'],
+  accuracy: ['task', 'over?', 'with?', 'run?'],
+  answer_prob: ['task', 'with?', 'run?'],
+  attention: ['task', 'head', 'from?', 'to?', 'with?', 'run?'],
+  dla: ['task', 'with?', 'run?'],
   patching_score: ['task', 'with'],
   path_patch: ['task', 'to?', 'input?', 'at?', 'senders?', 'freeze_mlps?', 'normalization?', 'senders_below_receivers?', 'exclude_receivers?'],
-  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?'],
+  // with? only to say why it cannot be (a located error, not an unknown argument).
+  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?', 'with?'],
 };
 
 export type ParamType = ValueType | 'head' | 'count' | 'sign' | 'metric';
@@ -32,7 +33,7 @@ export const VALUE_FNS: Record<Exclude<FnName, 'neg'>, FnSig> = {
   ratio: { params: [num('a'), num('b')], returns: 'number', doc: 'a / b' },
   abs: { params: [num('x')], returns: 'number', doc: '|x|' },
   top: { params: [{ name: 'table', type: 'table' }, { name: 'k', type: 'count' }, sign], returns: 'heads', doc: 'the k (or k%) highest-scoring heads (sign=abs by default)' },
-  score: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'head' }], returns: 'number', doc: "one head's score" },
+  score: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'heads' }], returns: 'number', doc: "one head's score, or the mean score of a head set (score(dla, {15.14, 16.15}))" },
   rank: { params: [{ name: 'table', type: 'table' }, { name: 'head', type: 'head' }, sign], returns: 'number', doc: "a head's rank (1 = top)" },
   count: { params: [heads('set')], returns: 'number', doc: 'number of heads' },
   overlap: { params: [heads('a'), heads('b')], returns: 'number', doc: 'Jaccard overlap |a∩b| / |a∪b|' },

@@ -22,11 +22,15 @@ export interface MetricArgs {
   blame: Blame;
   task?: Named;
   with?: Named[];
+  /** The run the metric is read on (clean or corrupted). */
+  run?: Named;
   versus?: 'distractor' | 'mean_others' | 'max_others';
   over?: 'vocab' | 'candidates' | 'distractors';
-  head?: Head;
+  /** attention: one head, or several (their mean). */
+  heads?: Head[];
   from?: Named;
-  to?: Named;
+  /** attention: key roles (their sum). */
+  to?: Named[];
   receiver?: 'logits' | { heads: Head[]; input: HeadInput; positions: Named[] } | { resid: ResidHook; layer: number; positions: Named[] };
   senders?: Named[];
   freezeMlps?: boolean;
@@ -77,6 +81,9 @@ export function lookupTask(ctx: CompileContext, t: Named | undefined, blame: Bla
 
 export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: Map<string, CompiledIntervention>): BuiltMetric {
   if (a.kind === 'head_scores') {
+    if (a.with?.length) {
+      throw a.with[0].blame("head_scores runs on random repeated sequences, not on a task's prompts, so with= has no run to edit: measure the heads under an intervention with attention(task, head, from, to, with=…) or dla(task, with=…)");
+    }
     // Repeated sequences are 2·seqLen tokens long and must fit the context (also checked again at run time).
     const maxLen = Math.floor(ctx.shape.nCtx / 2);
     if (a.seqLen !== undefined && (a.seqLen < 2 || a.seqLen > maxLen)) {
@@ -92,9 +99,11 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   }
   const task = lookupTask(ctx, a.task, a.blame);
   let needsCorrupted = false;
+  /** The interventions, checked for sites both frozen and changed on the run they edit (baseOf; hooks.ts). */
   const withList = (): Intervention[] | undefined => {
     if (!a.with || a.with.length === 0) return undefined;
     const out: Intervention[] = [];
+    const owner: Named[] = [];
     for (const w of a.with) {
       const iv = interventions.get(w.name);
       if (!iv) {
@@ -105,40 +114,53 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       for (const r of iv.roles) checkRole(task, { name: r.role, blame: r.blame });
       needsCorrupted ||= iv.needsCorrupted;
       out.push(...iv.items);
+      owner.push(...iv.items.map(() => w));
     }
-    // The runtime edits one run: the clean one (patches from corrupted) or the corrupted one (patches from clean).
-    const froms = new Set(out.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
-    if (froms.size > 1) {
-      throw a.with[0].blame(`${a.kind} mixes patches from the corrupted run and from the clean run (${a.with.map((w) => w.name).join(', ')}): one metric edits one run; measure each direction with its own metric`);
-    }
+    checkFrozen(out, owner, baseOf(out, a.run?.name));
     return out;
+  };
+  /** `run` as the request carries it: only where it differs from the default the runtime would take. */
+  const runOf = (w: Intervention[] | undefined): { run?: 'corrupted' | 'clean' } => {
+    const run = a.run?.name as 'clean' | 'corrupted' | undefined;
+    if (run === 'corrupted') needsCorrupted = true;
+    return run !== undefined && run !== baseOf(w ?? []) ? { run } : {};
   };
   const t = task.name;
   let request: MetricRequest;
   switch (a.kind) {
     case 'logit_diff': {
       const w = withList();
-      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }) };
+      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }), ...runOf(w) };
       break;
     }
     case 'accuracy': {
       const w = withList();
-      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }) };
+      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }), ...runOf(w) };
       break;
     }
     case 'answer_prob': {
       const w = withList();
-      request = { kind: 'answer_prob', task: t, ...(w && { with: w }) };
+      request = { kind: 'answer_prob', task: t, ...(w && { with: w }), ...runOf(w) };
       break;
     }
-    case 'attention':
-      if (!a.head || !a.from || !a.to) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
-      request = { kind: 'attention', task: t, head: a.head, from: checkRole(task, a.from), to: checkRole(task, a.to) };
+    case 'attention': {
+      if (!a.heads?.length || !a.from || !a.to?.length) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
+      const w = withList();
+      const [head, ...alsoHeads] = a.heads;
+      const [to, ...alsoTo] = a.to.map((r) => checkRole(task, r));
+      request = {
+        kind: 'attention', task: t, head, from: checkRole(task, a.from), to, ...(alsoHeads.length && { alsoHeads }), ...(alsoTo.length && { alsoTo }),
+        ...(w && { with: w }), ...runOf(w),
+      };
       break;
-    case 'dla':
-      request = { kind: 'dla', task: t };
+    }
+    case 'dla': {
+      const w = withList();
+      request = { kind: 'dla', task: t, ...(w && { with: w }), ...runOf(w) };
       break;
+    }
     case 'patching_score': {
+      if (a.run) throw a.run.blame('patching_score compares the patched run with both runs: it takes no run=');
       const w = withList();
       if (!w) throw a.blame('patching_score needs interventions (with: …)');
       request = { kind: 'patching_score', task: t, with: w };
@@ -161,6 +183,41 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   return { request, task: t, needsCorrupted };
 }
 
+/** The run a with-list edits: `run`, else the clean run unless every patch copies from the clean run. */
+function baseOf(ivs: Intervention[], run?: string): 'clean' | 'corrupted' {
+  if (run === 'clean' || run === 'corrupted') return run;
+  const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
+  return froms.size === 1 && froms.has('clean') ? 'corrupted' : 'clean';
+}
+
+/**
+ * A patch from the edited run itself freezes its site; the same site (hook, a shared head, a shared role or all
+ * positions) must not also be patched from the other run, ablated or overridden. The runtime checks the resolved
+ * positions again, per prompt.
+ */
+function checkFrozen(ivs: Intervention[], owner: Named[], base: 'clean' | 'corrupted'): void {
+  const sites = (iv: Intervention): { hook: string; heads?: number[]; positions?: string[] }[] => iv.type === 'attention_override'
+    ? [...new Set(iv.heads.map((h) => h.layer))].map((l) => ({ hook: `blocks.${l}.attn.hook_pattern`, heads: iv.heads.filter((h) => h.layer === l).map((h) => h.head), positions: [iv.query] }))
+    : [{ hook: iv.hook, heads: iv.heads, positions: iv.positions }];
+  const meet = <T>(x?: T[], y?: T[]) => !x?.length || !y?.length || x.some((v) => y.includes(v));
+  const frozen = (iv: Intervention) => iv.type === 'patch' && iv.from === base;
+  ivs.forEach((f, i) => {
+    if (!frozen(f)) return;
+    ivs.forEach((w, j) => {
+      if (frozen(w)) return;
+      for (const fs of sites(f)) {
+        for (const ws of sites(w)) {
+          if (fs.hook !== ws.hook || !meet(fs.heads, ws.heads) || !meet(fs.positions, ws.positions)) continue;
+          const what = w.type === 'patch' ? `patches it from the ${w.from} run` : w.type === 'ablate' ? 'ablates it' : 'overrides it';
+          throw owner[j].blame(
+            `'${owner[i].name}' freezes ${fs.hook}${fs.heads ? ` (heads ${fs.heads.join(', ')})` : ''} to the ${base} run and '${owner[j].name}' ${what}: a site is either held or changed, not both`,
+          );
+        }
+      }
+    });
+  });
+}
+
 /** A `metrics:` entry → MetricArgs (blaming its YAML fields). */
 export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): MetricArgs {
   const path = ['metrics', name];
@@ -170,6 +227,7 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
   const a: MetricArgs = { kind: m.kind, blame: ctx.at(path, true) };
   if ('task' in m) a.task = named('task', m.task);
   if ('with' in m) a.with = list('with', m.with);
+  if ('run' in m && m.run !== undefined) a.run = named('run', m.run);
   switch (m.kind) {
     case 'logit_diff': a.versus = m.versus; break;
     case 'accuracy': a.over = m.over; break;
@@ -181,17 +239,17 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
         if (site.info.suffix !== 'attn.hook_pattern' || typeof site.index.head !== 'number' || typeof site.index.query !== 'string' || typeof site.index.key !== 'string') {
           throw ctx.at([...path, 'site'])("an attention site is 'blocks.L.attn.hook_pattern[head=H, query=ROLE, key=ROLE]'");
         }
-        a.head = { layer: site.info.layer!, head: site.index.head };
+        a.heads = [{ layer: site.info.layer!, head: site.index.head }];
         a.from = named('site', site.index.query);
-        a.to = named('site', site.index.key);
+        a.to = [named('site', site.index.key)];
       } else {
         if (m.head === undefined) throw ctx.at(path, true)("attention needs 'head' (or 'site')");
         const origin = ctx.origin([...path, 'head'], m.head);
         const sel = selectHeads(parseExpr(m.head, origin), ctx.shape, origin, ctx.modelLabel);
-        if (sel.heads.length !== 1 || sel.names.length) throw ctx.at([...path, 'head'])('attention takes exactly one head, like 12.3');
-        a.head = sel.heads[0];
+        if (sel.heads.length === 0 || sel.names.length) throw ctx.at([...path, 'head'])('attention takes literal heads, like 12.3 or {15.14, 16.15} (their mean)');
+        a.heads = sel.heads;
         if (m.from !== undefined) a.from = named('from', m.from);
-        if (m.to !== undefined) a.to = named('to', m.to);
+        if (m.to !== undefined) a.to = list('to', m.to);
       }
       break;
     }

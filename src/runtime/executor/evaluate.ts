@@ -92,8 +92,11 @@ export class Evaluator {
       case 'count': return num(h(a).size);
       case 'top': return heads(topHeads(t(a), { k: e.opts.k as number | undefined, percent: e.opts.percent as number | undefined, sign }));
       case 'score': {
-        const [l, hd] = oneHead(b);
-        return num(t(a)[l][hd]);
+        // A head set scores its mean (the movers' logit attribution, as one number).
+        const hs = [...h(b)].map((x) => x.split('.').map(Number));
+        if (!hs.length) throw new CircuitspecError(`${b.text} selects no heads to score`);
+        const table = t(a);
+        return num(hs.reduce((acc, [l, hd]) => acc + table[l][hd], 0) / hs.length);
       }
       case 'rank': {
         const [l, hd] = oneHead(b);

@@ -142,7 +142,7 @@ function rolesRead(plan: Plan, task: string): Map<string, string> {
     }
     if (s.kind !== 'metric' || !('task' in s.request) || s.request.task !== task) continue;
     const r = s.request, who = `metric '${s.name}'`;
-    if (r.kind === 'attention') add([r.from, r.to], who);
+    if (r.kind === 'attention') add([r.from, r.to, ...(r.alsoTo ?? [])], who);
     if (r.kind === 'path_patch') {
       add(r.senderPositions ?? (r.receivers === 'logits' ? ['END'] : []), who);
       if (r.receivers !== 'logits') add(r.receivers.positions, who);

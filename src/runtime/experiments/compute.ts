@@ -22,7 +22,7 @@ import { requireCorrupted } from './batches.js';
 import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
 import type { PromptSet } from '../tasks/types.js';
-import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
+import type { ExperimentContext, Intervention, MetricRequest, MetricValue, RunSide } from './types.js';
 
 /** A metric's per-prompt values before reduction: a few series, each in prompt (or sequence) order. */
 export type Series = number[][];
@@ -54,8 +54,9 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
   for (const [task, idx] of grouped) {
     const set = taskOf(ctx, task);
     const sums = idx.map(() => [] as LogitSummary[]);
-    const needCorrupted = idx.some((i) => reqs[i].kind === 'patching_score');
-    if (needCorrupted) requireCorrupted(set, 'patching_score');
+    const onCorrupted = (r: MetricRequest) => (r as { run?: string }).run === 'corrupted';
+    const needCorrupted = idx.some((i) => reqs[i].kind === 'patching_score' || onCorrupted(reqs[i]));
+    if (needCorrupted) requireCorrupted(set, idx.some((i) => reqs[i].kind === 'patching_score') ? 'patching_score' : 'run=corrupted');
     const clean: LogitSummary[] = [];
     const corrupted: LogitSummary[] = [];
     const batches = batchesOf(ctx, task);
@@ -63,14 +64,15 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
       clean.push(...(await sharedRun(ctx, task, b, 'clean')).summary);
       if (needCorrupted) corrupted.push(...(await sharedRun(ctx, task, b, 'corrupted')).summary);
       for (const [k, i] of idx.entries()) {
-        const ivs = (reqs[i] as { with?: Intervention[] }).with ?? [];
-        if (ivs.length) sums[k].push(...(await runBatchIntervened(ctx, task, b, ivs, `metric ${i} with`)));
+        const r = reqs[i] as { with?: Intervention[]; run?: RunSide };
+        if (r.with?.length) sums[k].push(...(await runBatchIntervened(ctx, task, b, r.with, `metric ${i} with`, r.run)));
       }
       progress(ctx, `${task}: metrics`, b.index + 1, batches.length);
     }
     for (const [k, i] of idx.entries()) {
       const r = reqs[i];
-      const s = (r as { with?: Intervention[] }).with?.length ? sums[k] : clean;
+      // Unedited: the shared run of its side (no extra forward for a corrupted-side metric).
+      const s = (r as { with?: Intervention[] }).with?.length ? sums[k] : onCorrupted(r) ? corrupted : clean;
       if (r.kind === 'logit_diff') out[i] = [s.map((x) => logitDiff(x, r.versus))];
       else if (r.kind === 'accuracy') out[i] = [s.map((x) => isCorrect(x, r.over))];
       else if (r.kind === 'answer_prob') out[i] = [s.map(answerProb)];
@@ -84,9 +86,9 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
 async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<Series> {
   switch (req.kind) {
     case 'attention':
-      return [await attentionValues(ctx, req.task, req.head, req.from, req.to)];
+      return [await attentionValues(ctx, req.task, [req.head, ...(req.alsoHeads ?? [])], req.from, [req.to, ...(req.alsoTo ?? [])], { with: req.with, run: req.run })];
     case 'dla':
-      return dlaPerPrompt(ctx, req.task);
+      return dlaPerPrompt(ctx, req.task, { with: req.with, run: req.run });
     case 'path_patch': {
       const r = await pathPatchFast(ctx, req.task, {
         receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,

@@ -34,13 +34,24 @@ export interface SenderRules {
   excludeReceivers?: boolean;
 }
 
+/**
+ * Which prompts a metric is read on. Answers, distractors and role positions are always the clean prompt's, so
+ * the corrupted run's logit difference is the clean answer against the clean distractor on the corrupted prompt.
+ * Unset: the clean run, except that interventions which all patch from the clean run edit the corrupted one.
+ */
+export type RunSide = 'clean' | 'corrupted';
+
 export type MetricRequest =
-  | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[] }
-  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[] }
-  | { kind: 'answer_prob'; task: string; with?: Intervention[] }
-  | { kind: 'attention'; task: string; head: Head; from: string; to: string }
+  | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[]; run?: RunSide }
+  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[]; run?: RunSide }
+  | { kind: 'answer_prob'; task: string; with?: Intervention[]; run?: RunSide }
+  /**
+   * Attention of `head` from `from` to `to`; with `alsoHeads` the mean over all the heads, with `alsoTo` the sum
+   * over the key roles' positions (the movers' attention to both wrong colours, as one number).
+   */
+  | { kind: 'attention'; task: string; head: Head; from: string; to: string; alsoHeads?: Head[]; alsoTo?: string[]; with?: Intervention[]; run?: RunSide }
   /** Per head → HeadTable. */
-  | { kind: 'dla'; task: string }
+  | { kind: 'dla'; task: string; with?: Intervention[]; run?: RunSide }
   /** (patched − clean) / (corrupted − clean). */
   | { kind: 'patching_score'; task: string; with: Intervention[] }
   /** → HeadTable. */

@@ -3,6 +3,11 @@
  * the chosen heads and role positions; the attention override rewrites hook_pattern rows. When every intervention
  * names its positions, the run starts at the earliest of them (a partial rerun reading earlier keys/values from
  * the base run's cache), so an intervention at END recomputes one position.
+ *
+ * Mediation: one list may patch from both runs. On the base run, a patch from the other run carries the
+ * corruption (or its repair) in; a patch from the base run itself freezes the site to its base-run value, so no
+ * effect can flow through it. Every site takes its value where the forward reaches it, so the order in the list
+ * does not matter; a site both frozen and otherwise written is an error.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CircuitspecError } from '../../errors.js';
@@ -22,11 +27,14 @@ export interface BatchIntervention {
   dispose(): void;
 }
 
-/** Which run the interventions edit: clean, unless every patch copies from the clean run into the corrupted one. */
-export function baseSide(ivs: Intervention[]): Side {
+/**
+ * Which run the interventions edit: `run` when the metric names one; else the clean run, unless every patch copies
+ * from the clean run (then the corrupted one: patching clean values in).
+ */
+export function baseSide(ivs: Intervention[], run?: Side): Side {
+  if (run) return run;
   const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
-  if (froms.size > 1) throw new CircuitspecError('one metric cannot patch both from the corrupted run and from the clean run', { field: 'with' });
-  return froms.has('clean') ? 'corrupted' : 'clean';
+  return froms.size === 1 && froms.has('clean') ? 'corrupted' : 'clean';
 }
 
 export function kvNames(nLayers: number): string[] {
@@ -35,12 +43,19 @@ export function kvNames(nLayers: number): string[] {
   return out;
 }
 
-export async function batchHooks(ctx: ExperimentContext, task: string, batch: Batch, ivs: Intervention[], where = 'with'): Promise<BatchIntervention> {
+export interface HookOptions {
+  /** The run to edit (default: baseSide's rule). */
+  run?: Side;
+  /** Always rerun every position (a metric that reads positions before the first edited one). */
+  fromStart?: boolean;
+}
+
+export async function batchHooks(ctx: ExperimentContext, task: string, batch: Batch, ivs: Intervention[], where = 'with', opts: HookOptions = {}): Promise<BatchIntervention> {
   const set = taskOf(ctx, task);
   const { config } = ctx.model;
   ivs.forEach((iv, i) => validateIntervention(iv, config, set, `${where}[${i}]`));
-  const base = baseSide(ivs);
-  if (ivs.some((iv) => iv.type === 'patch')) requireCorrupted(set, `${where}: patching`);
+  const base = baseSide(ivs, opts.run);
+  if (ivs.some((iv) => iv.type === 'patch') || base === 'corrupted') requireCorrupted(set, `${where}: ${base === 'corrupted' ? 'editing the corrupted run' : 'patching'}`);
   const other: Side = base === 'clean' ? 'corrupted' : 'clean';
   const K = Math.max(...batch.lengths);
 
@@ -49,13 +64,14 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
     iv.type === 'attention_override' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
       : iv.positions?.length ? rolesPositions(set, batch.prompts, iv.positions) : null;
   const positions = ivs.map(posOf);
-  const startPos = positions.some((p) => p === null) || ivs.length === 0 ? 0 : Math.min(...positions.flatMap((p) => p!.flat()));
+  checkFrozen(ivs, positions, base, set.name, batch, where);
+  const startPos = opts.fromStart || positions.some((p) => p === null) || ivs.length === 0 ? 0 : Math.min(...positions.flatMap((p) => p!.flat()));
 
   // What each run must have cached: hook values to copy from, and keys/values for a partial rerun.
   const baseNames = new Set<string>(startPos > 0 ? kvNames(config.nLayers) : []);
   const otherNames = new Set<string>();
   for (const iv of ivs) {
-    if (iv.type === 'patch') otherNames.add(iv.hook);
+    if (iv.type === 'patch') (iv.from === base ? baseNames : otherNames).add(iv.hook);
     if (iv.type === 'ablate' && iv.method === 'resample') baseNames.add(iv.hook);
   }
   // Task means first (they walk every batch's clean run), then the other run, then the base run: a later fetch
@@ -71,7 +87,8 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
     const iv = ivs[i];
     const pos = positions[i] ?? undefined;
     if (iv.type === 'patch') {
-      hooks.push({ name: iv.hook, value: otherRun!.cache!.get(iv.hook), heads: iv.heads, positions: pos });
+      const source = iv.from === base ? baseRun! : otherRun!; // from the base run itself: frozen
+      hooks.push({ name: iv.hook, value: source.cache!.get(iv.hook), heads: iv.heads, positions: pos });
     } else if (iv.type === 'ablate') {
       const p = parseHookName(iv.hook, config);
       let value: tf.Tensor;
@@ -93,6 +110,35 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
     base, hooks, startPos, past: startPos > 0 ? baseRun!.cache! : undefined,
     dispose: () => made.forEach((t) => t.dispose()),
   };
+}
+
+/** What an intervention writes: a hook, its heads (undefined: all) and, per row, its positions (null: all). */
+function siteOf(iv: Intervention, pos: number[][] | null): { hook: string; heads?: number[]; pos: number[][] | null }[] {
+  if (iv.type !== 'attention_override') return [{ hook: iv.hook, heads: iv.heads, pos }];
+  const layers = [...new Set(iv.heads.map((h) => h.layer))];
+  return layers.map((l) => ({ hook: `blocks.${l}.attn.hook_pattern`, heads: iv.heads.filter((h) => h.layer === l).map((h) => h.head), pos }));
+}
+
+/** A site frozen to the base run must not also be patched, ablated or overridden: its value would depend on order. */
+function checkFrozen(ivs: Intervention[], positions: (number[][] | null)[], base: Side, task: string, batch: Batch, where: string): void {
+  const frozen = ivs.flatMap((iv, i) => (iv.type === 'patch' && iv.from === base ? siteOf(iv, positions[i]).map((s) => ({ s, i })) : []));
+  if (!frozen.length) return;
+  const heads = (a?: number[], b?: number[]) => !a || !b || a.some((h) => b.includes(h));
+  ivs.forEach((iv, j) => {
+    if (iv.type === 'patch' && iv.from === base) return;
+    for (const w of siteOf(iv, positions[j])) {
+      for (const { s, i } of frozen) {
+        if (s.hook !== w.hook || !heads(s.heads, w.heads)) continue;
+        const row = batch.prompts.findIndex((_, r) => !s.pos || !w.pos || s.pos[r].some((p) => w.pos![r].includes(p)));
+        if (row < 0) continue;
+        const what = iv.type === 'patch' ? `patched from the ${iv.from} run` : iv.type === 'ablate' ? 'ablated' : 'overridden';
+        throw new CircuitspecError(
+          `${where}[${i}] freezes '${s.hook}' to the ${base} run where ${where}[${j}] has it ${what} (task '${task}', prompt ${batch.prompts[row].id}): a site is either held or changed, not both`,
+          { field: where },
+        );
+      }
+    }
+  });
 }
 
 function keyPositions(ctx: ExperimentContext, task: string, batch: Batch, keys: Record<string, number>): { pos: number[]; weight: number }[] {

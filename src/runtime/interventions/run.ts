@@ -1,14 +1,15 @@
 /** Run a task with interventions: per batch, the base run rerun with hooks (from the first edited position). */
+import type { ActivationCache } from '../model/index.js';
 import type { Batch } from '../experiments/batches.js';
-import { countPositions, batchesOf, progress, taskOf } from '../experiments/context.js';
+import { countPositions, batchesOf, progress, sharedRun, taskOf, type Side } from '../experiments/context.js';
 import { readSummaries, type LogitSummary } from '../experiments/logits.js';
 import type { ExperimentContext, Intervention } from '../experiments/types.js';
 import { batchHooks } from './hooks.js';
 
-/** One batch with interventions → one summary per prompt. */
-export async function runBatchIntervened(ctx: ExperimentContext, task: string, batch: Batch, ivs: Intervention[], where = 'with'): Promise<LogitSummary[]> {
+/** One batch with interventions → one summary per prompt (read on `run`, default baseSide's rule). */
+export async function runBatchIntervened(ctx: ExperimentContext, task: string, batch: Batch, ivs: Intervention[], where = 'with', run?: Side): Promise<LogitSummary[]> {
   const set = taskOf(ctx, task);
-  const bh = await batchHooks(ctx, task, batch, ivs, where);
+  const bh = await batchHooks(ctx, task, batch, ivs, where, { run });
   try {
     const ids = bh.base === 'clean' ? batch.clean : batch.corrupted!;
     const { logits } = await ctx.model.runWithHooks(ids, { hooks: bh.hooks, logitsAt: 'last', startPos: bh.startPos, past: bh.past });
@@ -18,6 +19,27 @@ export async function runBatchIntervened(ctx: ExperimentContext, task: string, b
     } finally {
       logits.dispose();
     }
+  } finally {
+    bh.dispose();
+  }
+}
+
+/**
+ * One batch's activations `names` on `run` (default clean) with interventions applied, every position computed
+ * (metrics such as attention read any query position). Without interventions: the shared run's cache, no rerun.
+ * The caller calls `done` when it has read the cache.
+ */
+export async function batchCache(
+  ctx: ExperimentContext, task: string, batch: Batch, names: string[], ivs: Intervention[] = [], run?: Side, where = 'with',
+): Promise<{ cache: ActivationCache; done: () => void }> {
+  if (!ivs.length) return { cache: (await sharedRun(ctx, task, batch, run ?? 'clean', names)).cache!, done: () => {} };
+  const bh = await batchHooks(ctx, task, batch, ivs, where, { run, fromStart: true });
+  try {
+    const ids = bh.base === 'clean' ? batch.clean : batch.corrupted!;
+    const { logits, cache } = await ctx.model.runWithCache(ids, { hooks: bh.hooks, names, logitsAt: 'none' });
+    logits.dispose();
+    countPositions(ctx, ids.length * Math.max(...batch.lengths));
+    return { cache, done: () => cache.dispose() };
   } finally {
     bh.dispose();
   }
