@@ -9,7 +9,7 @@ import { compileClaimExpr, type ClaimScope } from './compile/claims.js';
 import { compileCircuit } from './compile/circuits.js';
 import { CompileContext, isError } from './compile/context.js';
 import { compileIntervention, type CompiledIntervention } from './compile/interventions.js';
-import { argsFromSpec, buildMetric, TABLE_KINDS } from './compile/metrics.js';
+import { argsFromSpec, buildMetric, metricType } from './compile/metrics.js';
 import { checkSizes } from './compile/sizes.js';
 import { StepGraph } from './compile/steps.js';
 import { compileTask, hasCorruption } from './compile/tasks.js';
@@ -95,7 +95,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
   }
   const interventions = new Map<string, CompiledIntervention>();
   for (const [name, iv] of Object.entries(spec.interventions ?? {})) {
-    errors.try(() => interventions.set(name, compileIntervention(ctx, name, iv)));
+    errors.try(() => interventions.set(name, compileIntervention(ctx, name, iv, seed)));
   }
   errors.throwIfAny();
   if (opts.limit !== undefined) {
@@ -116,7 +116,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     errors.try(() => {
       const built = buildMetric(ctx, argsFromSpec(ctx, name, m), interventions);
       if (built.needsCorrupted) corruptionBlame(built.task, `metric '${name}'`, ctx.at(['metrics', name], true));
-      metrics.set(name, { id: graph.metric(name, built.request, built.needsCorrupted, true), type: TABLE_KINDS.has(m.kind) ? 'table' : 'number' });
+      metrics.set(name, { id: graph.metric(name, built.request, built.needsCorrupted, true), type: metricType(built.request) });
     });
   }
   const circuits: ClaimScope['circuits'] = new Map();

@@ -107,7 +107,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       batchesOf(task).forEach((b, i) => need(task, i, b, 'clean', [iv.hook]));
     }
     batchesOf(task).forEach((b, i) => {
-      const starts = ivs.map((iv) => iv.type === 'attention_override' ? b.roles[iv.query] ?? 0
+      const starts = ivs.map((iv) => iv.type === 'attention_override' || iv.type === 'attention_block' ? b.roles[iv.query] ?? 0
         : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
       const start = ivs.length ? Math.min(...starts) : 0;
       const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.hook] : []));
@@ -138,7 +138,9 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
         each('clean', []);
         if (r.kind === 'patching_score') each('corrupted', []);
-        if (r.with?.length) intervened(r.task, r.with);
+        // A random control reruns once per sample, each from the same shared clean run.
+        if (r.control) for (const sample of r.control.samples) intervened(r.task, [...(r.with ?? []), ...sample]);
+        else if (r.with?.length) intervened(r.task, r.with);
         return;
       case 'attention':
         return each('clean', [`blocks.${r.head.layer}.attn.hook_pattern`]);

@@ -3,7 +3,7 @@
  * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
  */
 import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
-import type { HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
+import type { Control, HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
 import { parseExpr } from '../expr/index.js';
 import type { MetricSpec } from '../schema.js';
 import { didYouMean } from '../suggest.js';
@@ -16,6 +16,12 @@ export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_pro
 export const TABLE_KINDS = new Set<MetricKind>(['dla', 'path_patch', 'head_scores']);
 
 export interface Named { name: string; blame: Blame }
+
+/** What a claim reads from a metric: a number, a head table, or (with a random control) a distribution. */
+export function metricType(r: MetricRequest): 'number' | 'table' | 'distribution' {
+  if ('control' in r && r.control) return 'distribution';
+  return TABLE_KINDS.has(r.kind) ? 'table' : 'number';
+}
 
 export interface MetricArgs {
   kind: MetricKind;
@@ -92,9 +98,12 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   }
   const task = lookupTask(ctx, a.task, a.blame);
   let needsCorrupted = false;
-  const withList = (): Intervention[] | undefined => {
+  let control: Control | undefined;
+  /** The metric's interventions; a random control among them goes to `control` (only where `allowControl`). */
+  const withList = (allowControl = false): Intervention[] | undefined => {
     if (!a.with || a.with.length === 0) return undefined;
     const out: Intervention[] = [];
+    let controlName: string | undefined;
     for (const w of a.with) {
       const iv = interventions.get(w.name);
       if (!iv) {
@@ -104,30 +113,38 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       for (const r of iv.roles) checkRole(task, { name: r.role, blame: r.blame });
       needsCorrupted ||= iv.needsCorrupted;
       out.push(...iv.items);
+      if (iv.control) {
+        if (!allowControl) throw w.blame(`'${w.name}' is a random control (heads: random(…)): ${a.kind} cannot take one (logit_diff, accuracy, answer_prob and patching_score can)`);
+        if (controlName) throw w.blame(`two random controls in one metric ('${controlName}' and '${w.name}'): give each its own metric`);
+        controlName = w.name;
+        control = iv.control;
+      }
     }
+    const mixed = [...out, ...(control?.samples[0] ?? [])];
     // The runtime edits one run: the clean one (patches from corrupted) or the corrupted one (patches from clean).
-    const froms = new Set(out.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
+    const froms = new Set(mixed.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
     if (froms.size > 1) {
       throw a.with[0].blame(`${a.kind} mixes patches from the corrupted run and from the clean run (${a.with.map((w) => w.name).join(', ')}): one metric edits one run; measure each direction with its own metric`);
     }
-    return out;
+    return out.length ? out : undefined;
   };
+  const withControl = () => (control ? { control } : {});
   const t = task.name;
   let request: MetricRequest;
   switch (a.kind) {
     case 'logit_diff': {
-      const w = withList();
-      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }) };
+      const w = withList(true);
+      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }), ...withControl() };
       break;
     }
     case 'accuracy': {
-      const w = withList();
-      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }) };
+      const w = withList(true);
+      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }), ...withControl() };
       break;
     }
     case 'answer_prob': {
-      const w = withList();
-      request = { kind: 'answer_prob', task: t, ...(w && { with: w }) };
+      const w = withList(true);
+      request = { kind: 'answer_prob', task: t, ...(w && { with: w }), ...withControl() };
       break;
     }
     case 'attention':
@@ -138,9 +155,9 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       request = { kind: 'dla', task: t };
       break;
     case 'patching_score': {
-      const w = withList();
-      if (!w) throw a.blame('patching_score needs interventions (with: …)');
-      request = { kind: 'patching_score', task: t, with: w };
+      const w = withList(true);
+      if (!w && !control) throw a.blame('patching_score needs interventions (with: …)');
+      request = { kind: 'patching_score', task: t, with: w ?? [], ...withControl() };
       needsCorrupted = true;
       break;
     }

@@ -12,6 +12,7 @@ import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../
 import { allBatchesOf, memo, sharedRun, taskOf, type RunEntry, type Side } from '../experiments/context.js';
 import type { ExperimentContext, Head, Intervention } from '../experiments/types.js';
 import { validateIntervention } from './validate.js';
+import { blockHooks } from './attention-block.js';
 
 export interface BatchIntervention {
   base: Side;
@@ -46,7 +47,7 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
 
   // Positions per intervention (null = all positions) decide where the run may start.
   const posOf = (iv: Intervention): number[][] | null =>
-    iv.type === 'attention_override' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
+    iv.type === 'attention_override' || iv.type === 'attention_block' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
       : iv.positions?.length ? rolesPositions(set, batch.prompts, iv.positions) : null;
   const positions = ivs.map(posOf);
   const startPos = positions.some((p) => p === null) || ivs.length === 0 ? 0 : Math.min(...positions.flatMap((p) => p!.flat()));
@@ -85,6 +86,11 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
         made.push(value);
       }
       hooks.push({ name: iv.hook, value, heads: iv.heads, positions: pos });
+    } else if (iv.type === 'attention_block') {
+      const keys = batch.prompts.map((_, b) => iv.keys.map((role) => rolePositions(set, batch.prompts, role)[b]));
+      hooks.push(...blockHooks({
+        task: set.name, batch, heads: iv.heads, query: pos!.map((p) => p[0]), keys, renormalize: iv.renormalize, startPos, where: `${where}[${i}]`,
+      }));
     } else {
       hooks.push(...overrideHooks(set.name, batch, iv.heads, pos!, keyPositions(ctx, task, batch, iv.keys), startPos));
     }
