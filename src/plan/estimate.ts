@@ -80,8 +80,10 @@ export function promptPasses(e: StepEstimate, plan: Plan): number {
 export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[] {
   const s = plan.model.shape;
   const L = s.nLayers;
-  const batchesOf = (task: string): BatchShape[] =>
-    shapes[task] ?? typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize);
+  const typical = new Map<string, BatchShape[]>(); // built once per task: a random control walks them per sample
+  const batchesOf = (task: string): BatchShape[] => shapes[task] ?? typical.get(task) ?? typical.set(task,
+    typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize)).get(task)!;
+  const KV = kvNames(L);
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
 
@@ -111,7 +113,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
         : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
       const start = ivs.length ? Math.min(...starts) : 0;
       const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.hook] : []));
-      const baseNames = [...(start > 0 ? kvNames(L) : []), ...ivs.flatMap((iv) => (iv.type === 'ablate' && iv.method === 'resample' ? [iv.hook] : []))];
+      const baseNames = [...(start > 0 ? KV : []), ...ivs.flatMap((iv) => (iv.type === 'ablate' && iv.method === 'resample' ? [iv.hook] : []))];
       if (otherNames.length) need(task, i, b, other, otherNames);
       if (baseNames.length) need(task, i, b, base, baseNames);
       acc.positions += b.rows * (b.positions - start);
