@@ -81,8 +81,12 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
   const s = plan.model.shape;
   const L = s.nLayers;
   const typical = new Map<string, BatchShape[]>(); // built once per task: a random control walks them per sample
-  const batchesOf = (task: string): BatchShape[] => shapes[task] ?? typical.get(task) ?? typical.set(task,
-    typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize)).get(task)!;
+  const batchesOf = (task: string): BatchShape[] => {
+    if (shapes[task]) return shapes[task];
+    let bs = typical.get(task);
+    if (!bs) typical.set(task, (bs = typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize)));
+    return bs;
+  };
   const KV = kvNames(L);
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
