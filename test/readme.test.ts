@@ -66,3 +66,25 @@ describe('README effects snippet', () => {
     }
   }, 120_000);
 });
+
+describe('README random-control snippet', () => {
+  it('added to the main example, compiles and runs: its claims pass on the organism (first 10 prompts)', async () => {
+    const { runSpec } = await import('../src/cli/runner.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const main = blocks[0];
+    const snippet = blocks.find((b) => b.includes('random('))!;
+    const part = (name: string) => [...snippet.matchAll(/^(\w+):\n((?: {2}.*\n)+)/gm)].find((m) => m[1] === name)![2];
+    let yaml = main;
+    for (const section of ['interventions', 'metrics', 'expect']) yaml = yaml.replace(`${section}:\n`, `${section}:\n${part(section)}`);
+    yaml = yaml.replace('../../fixtures/organisms/ioi-s', join(root, 'fixtures/organisms/ioi-s'));
+    const file = join(mkdtempSync(join(tmpdir(), 'circuitspec-readme-')), 'readme.spec.yaml');
+    writeFileSync(file, yaml);
+    const r = await runSpec(file, { limit: 10, filter: '/beyond_random|control_is_tight/' });
+    const ran = r.claims.filter((c) => c.verdict !== 'skip');
+    expect(ran.map((c) => [c.name, c.verdict])).toEqual([['beyond_random', 'pass'], ['control_is_tight', 'pass']]);
+    expect(ran[0].checks[0].control).toMatchObject({ samples: 10, k: 3 });
+  }, 120_000);
+});

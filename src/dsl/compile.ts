@@ -10,7 +10,7 @@ import { compileClaimExpr, type ClaimScope } from './compile/claims.js';
 import { compileCircuit } from './compile/circuits.js';
 import { CompileContext, isError } from './compile/context.js';
 import { compileIntervention, type CompiledIntervention } from './compile/interventions.js';
-import { argsFromSpec, buildMetric, TABLE_KINDS } from './compile/metrics.js';
+import { argsFromSpec, buildMetric, metricType } from './compile/metrics.js';
 import { checkSizes } from './compile/sizes.js';
 import { StepGraph } from './compile/steps.js';
 import { compileTask, hasCorruption } from './compile/tasks.js';
@@ -102,7 +102,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     const interventions = new Map<string, CompiledIntervention>();
     for (const [name, iv] of Object.entries(spec.interventions ?? {})) {
       errors.try(() => {
-        if (onModels(iv.on, models, claimCtx.at(['interventions', name, 'on'])).includes(m.name)) interventions.set(name, compileIntervention(ctx, name, iv));
+        if (onModels(iv.on, models, claimCtx.at(['interventions', name, 'on'])).includes(m.name)) interventions.set(name, compileIntervention(ctx, name, iv, seed));
       });
     }
     return { model: m, ctx, interventions, graph: new StepGraph(m.resolved.shape.nLayers, ctx.tasks, m.name) };
@@ -137,8 +137,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
         taskOnModel('task' in m ? m.task : m.tokensFrom, `metric '${name}'`, u, blame);
         const built = buildMetric(u.ctx, argsFromSpec(u.ctx, name, m), u.interventions);
         if (built.needsCorrupted) corruptionBlame(built.task, `metric '${name}'`, blame);
-        const type = TABLE_KINDS.has(m.kind) ? 'table' : 'number';
-        register(metrics, name, u.model.name, where.length, { id: u.graph.metric(qualified(name, u.model.name), built.request, built.needsCorrupted, true), type });
+        register(metrics, name, u.model.name, where.length, { id: u.graph.metric(qualified(name, u.model.name), built.request, built.needsCorrupted, true), type: metricType(built.request) });
       }
     });
   }

@@ -97,6 +97,9 @@ const task = {
 } as const;
 
 const headsExpr = expr('heads', "Heads: '9.9', '{12.3, 13.13}', 'layers 6..9 heads *'");
+const interventionHeads = expr('heads',
+  "Heads: '9.9', '{12.3, 13.13}', 'layers 6..9 heads *'; or a random control, the intervention on random head sets: "
+  + "'random(3, from=layers 8..13 heads *, exclude={11.6, 11.7}, samples=20, seed=1)' (from: default every head; seed: default from the spec's)");
 const siteExpr = expr('site', "A hook site: 'blocks.12.attn.hook_z[head=3, pos=END]'");
 const headHook = {
   enum: ['z', 'q', 'k', 'v', 'result', 'pattern', 'attn_scores'],
@@ -115,7 +118,7 @@ const intervention = {
       properties: {
         type: { const: 'patch', description: "Activation patching from the other run" },
         site: siteExpr,
-        heads: headsExpr,
+        heads: interventionHeads,
         hook: headHook,
         positions: roleList('Role positions to patch (default: all)'),
         from: { enum: ['corrupted', 'clean'], description: 'Source run (default corrupted)' },
@@ -131,7 +134,7 @@ const intervention = {
         type: { const: 'ablate', description: 'Ablation' },
         method: { enum: ['zero', 'mean', 'resample'], description: 'Replacement value' },
         site: siteExpr,
-        heads: headsExpr,
+        heads: interventionHeads,
         hook: headHook,
         positions: roleList('Role positions to ablate (default: all)'),
         seed: int('Seed for resampling'),
@@ -145,7 +148,7 @@ const intervention = {
       required: ['type', 'heads', 'query', 'keys'],
       properties: {
         type: { const: 'attention_override', description: "Set heads' attention at a query role" },
-        heads: headsExpr,
+        heads: interventionHeads,
         query: text('Query role (e.g. END)'),
         keys: {
           type: 'object',
@@ -154,6 +157,19 @@ const intervention = {
         },
         on,
         description: descr,
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'heads', 'query', 'keys'],
+      properties: {
+        type: { const: 'attention_block', description: "Block heads' attention from a query role to key roles (weights set to 0)" },
+        heads: interventionHeads,
+        query: text('Query role (e.g. END)'),
+        keys: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Key roles whose attention weight becomes 0' },
+        renormalize: { type: 'boolean', description: "Divide the query row's remaining weights by their sum, so it sums to 1 again (default true)" },
+        on, description: descr,
       },
     },
   ],

@@ -83,8 +83,14 @@ export function promptPasses(e: StepEstimate, plan: Plan): number {
 export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[] {
   const s = plan.model.shape;
   const L = s.nLayers;
-  const batchesOf = (task: string): BatchShape[] =>
-    shapes[task] ?? typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize);
+  const typical = new Map<string, BatchShape[]>(); // built once per task: a random control walks them per sample
+  const batchesOf = (task: string): BatchShape[] => {
+    if (shapes[task]) return shapes[task];
+    let bs = typical.get(task);
+    if (!bs) typical.set(task, (bs = typicalBatches(plan.tasks.find((t) => t.name === task) ?? { name: task, source: { file: '' }, prependBos: false, baseDir: '', roles: [] }, plan.batchSize)));
+    return bs;
+  };
+  const KV = kvNames(L);
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
 
@@ -110,11 +116,11 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       batchesOf(task).forEach((b, i) => need(task, i, b, 'clean', [iv.hook]));
     }
     batchesOf(task).forEach((b, i) => {
-      const starts = ivs.map((iv) => iv.type === 'attention_override' ? b.roles[iv.query] ?? 0
+      const starts = ivs.map((iv) => iv.type === 'attention_override' || iv.type === 'attention_block' ? b.roles[iv.query] ?? 0
         : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
       const start = ivs.length && !fromStart ? Math.min(...starts) : 0;
       const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' && iv.from !== base ? [iv.hook] : []));
-      const baseNames = [...(start > 0 ? kvNames(L) : []),
+      const baseNames = [...(start > 0 ? KV : []),
         ...ivs.flatMap((iv) => ((iv.type === 'ablate' && iv.method === 'resample') || (iv.type === 'patch' && iv.from === base) ? [iv.hook] : []))];
       if (otherNames.length) need(task, i, b, other, otherNames);
       if (baseNames.length) need(task, i, b, base, baseNames);
@@ -142,7 +148,10 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
         each('clean', []);
         if (r.kind === 'patching_score' || r.run === 'corrupted') each('corrupted', []);
-        if (r.with?.length) intervened(r.task, r.with, r.kind === 'patching_score' ? undefined : r.run);
+        const run = r.kind === 'patching_score' ? undefined : r.run;
+        // A random control reruns once per sample, each from the same shared run.
+        if (r.control) for (const sample of r.control.samples) intervened(r.task, [...(r.with ?? []), ...sample], run);
+        else if (r.with?.length) intervened(r.task, r.with, run);
         return;
       // Read from a cached run; under interventions, one full rerun per batch (metrics/attention.ts, batchCache).
       case 'attention':

@@ -14,8 +14,14 @@ export function formatMeasured(m: Measured): string {
     case 'number': return formatNumber(m.value);
     case 'heads': return `{${m.heads.join(', ')}}`;
     case 'table': return `[${m.nLayers}×${m.nHeads} head table]`;
+    case 'distribution': return formatDistribution(m.value, m.sd, m.values.length);
     case 'bool': return String(m.value);
   }
+}
+
+/** A random control: `0.499 ± 0.01 (20 samples)` (mean ± sample standard deviation). */
+export function formatDistribution(mean: number, sd: number, samples: number): string {
+  return `${formatNumber(mean)} ± ${formatNumber(sd)} (${samples} samples)`;
 }
 
 const OP_TEXT: Record<string, string> = { '<=': '<=', '>=': '>=', in: 'in', '==': '==', '!=': '!=', '<': '<', '>': '>' };
@@ -26,10 +32,13 @@ export function formatTol(tol: Tol | undefined): string {
   return tol.abs !== undefined ? ` ± ${formatNumber(tol.abs)}` : ` ± ${formatNumber((tol.rel ?? 0) * 100)}%`;
 }
 
-/** `>= 0.3`, `== 0.496 ± 0.02`, `⊆ {15.14, 16.15, …}` */
+/** `>= 0.3`, `== 0.496 ± 0.02`, `⊆ {15.14, 16.15, …}`, `< 0.469 = control 0.499 ± 0.01 (20 samples) − 3 sd; z = −14.2` */
 export function formatExpected(c: Check): string {
   const op = c.measured.type === 'heads' ? SET_OP_TEXT[c.op] : OP_TEXT[c.op];
-  return `${op ?? c.op} ${formatMeasured(c.expected)}${formatTol(c.tol)}`;
+  const base = `${op ?? c.op} ${formatMeasured(c.expected)}${formatTol(c.tol)}`;
+  if (!c.control) return base;
+  const { mean, sd, samples, k, z } = c.control;
+  return `${base} = control ${formatDistribution(mean, sd, samples)} ${c.op === '<' ? '−' : '+'} ${formatNumber(k)} sd; ${z === undefined ? 'sd 0: every sample gave the same value' : `z = ${formatNumber(z)}`}`;
 }
 
 /** For a failed set claim: what is missing or extra. */

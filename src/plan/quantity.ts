@@ -28,6 +28,12 @@ const ACCURACY_UNIT = {
 
 /** The quantity a metric request measures (a head table's cells for table metrics). */
 export function requestQuantity(r: MetricRequest): Quantity {
+  const q = baseQuantity(r);
+  // A random control's values are the metric once per random head set.
+  return 'control' in r && r.control ? { kind: q.kind, unit: `${q.unit}, over ${r.control.samples.length} random head sets` } : q;
+}
+
+function baseQuantity(r: MetricRequest): Quantity {
   switch (r.kind) {
     case 'accuracy': return { kind: 'accuracy', unit: ACCURACY_UNIT[r.over ?? 'vocab'] };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
@@ -70,6 +76,9 @@ export function exprQuantity(e: ClaimExpr, requestOf: (step: string) => MetricRe
         case 'shared': return { kind: 'shared heads', unit: 'A ∩ B' };
         case 'union': return { kind: 'heads', unit: 'A ∪ B' };
         case 'spearman': return { kind: 'spearman', unit: `rank correlation of ${inner?.kind ?? 'values'}, −1–1` };
+        case 'mean': return inner && { kind: `mean ${inner.kind}`, unit: inner.unit };
+        case 'sd': return inner && { kind: `sd of ${inner.kind}`, unit: inner.unit };
+        case 'beats': case 'below': return undefined;
         case 'regressions': return { kind: 'regressions', unit: `prompts whose ${inner?.kind ?? 'value'} dropped` };
       }
       return undefined;

@@ -13,7 +13,12 @@ export type Measured =
   | { type: 'number'; value: number }
   | { type: 'heads'; heads: string[] }
   | { type: 'table'; nLayers: number; nHeads: number; values: number[][] }
+  /** A random control: `value` is the samples' mean (what comparisons read), `sd` their sample standard deviation. */
+  | { type: 'distribution'; value: number; sd: number; values: number[] }
   | { type: 'bool'; value: boolean };
+
+/** beats / below: the value against a random control, k standard deviations out; z = (value − mean) / sd. */
+export interface ControlCheck { mean: number; sd: number; samples: number; k: number; z?: number }
 
 /**
  * One comparison inside a claim: what was measured, what was expected, and whether it held. `measured` is always
@@ -27,6 +32,8 @@ export interface Check {
   op: string;
   expected: Measured;
   tol?: Tol;
+  /** Set by beats / below: `expected` is mean ± k·sd of this control. */
+  control?: ControlCheck;
   pass: boolean;
 }
 

@@ -91,14 +91,15 @@ export type CircuitStep = Extract<PlanStep, { kind: 'circuit' }>;
 
 export type Tol = { abs?: number; rel?: number };
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in';
-export type ValueType = 'number' | 'heads' | 'table' | 'bool';
+/** `distribution`: a random control's values, one per sample (read with mean, sd, beats, below). */
+export type ValueType = 'number' | 'heads' | 'table' | 'distribution' | 'bool';
 
 /** Claim expressions, typed at compile time. `text` is the source form, shown next to measured values. */
 export type ClaimExpr =
   | { op: 'num'; value: number; text: string }
   | { op: 'heads'; heads: Head[]; text: string }
-  /** A metric step's value: a scalar (number) or a head table. */
-  | { op: 'metric'; step: string; type: 'number' | 'table'; text: string }
+  /** A metric step's value: a scalar (number), a head table, or a random control's distribution. */
+  | { op: 'metric'; step: string; type: 'number' | 'table' | 'distribution'; text: string }
   /** A circuit's heads, optionally one role's. */
   | { op: 'circuit'; step: string; role?: string; text: string }
   | { op: 'fn'; fn: FnName; args: ClaimExpr[]; opts: Record<string, string | number>; type: ValueType; text: string }
@@ -110,7 +111,8 @@ export type FnName =
   | 'delta' | 'ratio' | 'abs' | 'neg'
   | 'top' | 'score' | 'rank' | 'count'
   | 'overlap' | 'coverage' | 'shared' | 'union'
-  | 'spearman' | 'regressions';
+  | 'spearman' | 'regressions'
+  | 'mean' | 'sd' | 'beats' | 'below';
 
 export type ClaimMode = 'run' | 'skip' | 'xfail';
 

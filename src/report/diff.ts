@@ -3,7 +3,7 @@
  * weights, code, spec, seeds), claims newly failing or newly passing, claim values and metric values that moved
  * beyond tolerance, and claims/metrics only on one side.
  */
-import { formatMeasured, formatNumber } from '../plan/format.js';
+import { formatDistribution, formatMeasured, formatNumber } from '../plan/format.js';
 import type { ClaimResult, Measured, MetricValue, Provenance, RunResults, SpecResult, Verdict } from '../plan/results.js';
 import type { Tol } from '../plan/types.js';
 import { style } from './style.js';
@@ -37,6 +37,7 @@ function within(a: number, b: number, tol: Tol): boolean {
 function measuredMoved(a: Measured | undefined, b: Measured | undefined, tol: Tol): string | undefined {
   if (!a || !b || a.type !== b.type) return undefined;
   if (a.type === 'number' && b.type === 'number') return within(a.value, b.value, tol) ? undefined : `${formatNumber(a.value)} → ${formatNumber(b.value)}`;
+  if (a.type === 'distribution' && b.type === 'distribution') return distributionMoved(a.value, a.sd, a.values.length, b.value, b.sd, b.values.length, tol);
   if (a.type === 'heads' && b.type === 'heads') {
     const A = new Set(a.heads), B = new Set(b.heads);
     const gone = a.heads.filter((h) => !B.has(h)), added = b.heads.filter((h) => !A.has(h));
@@ -45,8 +46,15 @@ function measuredMoved(a: Measured | undefined, b: Measured | undefined, tol: To
   return undefined;
 }
 
+/** A random control moved when its mean or its sd moved beyond the tolerance, or its sample count changed. */
+function distributionMoved(ma: number, sa: number, na: number, mb: number, sb: number, nb: number, tol: Tol): string | undefined {
+  if (na === nb && within(ma, mb, tol) && within(sa, sb, tol)) return undefined;
+  return `${formatDistribution(ma, sa, na)} → ${formatDistribution(mb, sb, nb)}`;
+}
+
 function metricMoved(a: MetricValue, b: MetricValue, tol: Tol): string | undefined {
   if (a.type === 'scalar' && b.type === 'scalar') return within(a.value, b.value, tol) ? undefined : `${formatNumber(a.value)} → ${formatNumber(b.value)}`;
+  if (a.type === 'distribution' && b.type === 'distribution') return distributionMoved(a.mean, a.sd, a.values.length, b.mean, b.sd, b.values.length, tol);
   if (a.type === 'heads' && b.type === 'heads') {
     if (a.nLayers !== b.nLayers || a.nHeads !== b.nHeads) return `shape ${a.nLayers}×${a.nHeads} → ${b.nLayers}×${b.nHeads}`;
     let worst = { d: 0, name: '' };

@@ -2,7 +2,7 @@
  * The default report plus the spec's and each claim's description, every comparison of a compound claim, every
  * metric value with what it measures (tables as their strongest heads) and every circuit.
  */
-import { formatExpected, formatMeasured, formatNumber } from '../plan/format.js';
+import { formatDistribution, formatExpected, formatMeasured, formatNumber } from '../plan/format.js';
 import { formatQuantity, requestQuantity } from '../plan/quantity.js';
 import type { ClaimResult, SpecResult } from '../plan/results.js';
 import { DefaultReporter } from './default.js';
@@ -24,6 +24,7 @@ export class VerboseReporter extends DefaultReporter {
       const v = m.value;
       const text = v.type === 'scalar'
         ? `${formatNumber(v.value)}${v.perPrompt ? this.s.dim(` (${v.perPrompt.length} prompts)`) : ''}`
+        : v.type === 'distribution' ? formatDistribution(v.mean, v.sd, v.values.length)
         : `strongest: ${strongest(v.values).map((h) => `${h.name}=${formatNumber(h.score)}`).join(', ')}`;
       this.io.out(`     ${this.s.cyan('metric')} ${m.name} = ${text} ${this.s.dim(formatQuantity(requestQuantity(m.request)))}\n`);
     }

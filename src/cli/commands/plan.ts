@@ -24,7 +24,8 @@ function describeStep(s: PlanStep): string {
     const task = 'task' in r ? ` on ${r.task}` : '';
     const withN = 'with' in r && r.with?.length ? ` with ${r.with.length} intervention(s)` : '';
     const recv = r.kind === 'path_patch' ? ` → ${receiversLabel(r.receivers)}` : '';
-    return `${r.kind}${task}${recv}${withN}`;
+    const control = 'control' in r && r.control ? `, random control: ${r.control.samples.length} head sets` : '';
+    return `${r.kind}${task}${recv}${withN}${control}`;
   }
   if (s.kind === 'circuit') return s.declared ? `declared, ${s.declared.length} heads` : `${s.stages.length} path-patching stage(s) on ${s.task}: ${s.stages.map((x) => `${x.name} (${x.role})`).join(', ')}`;
   return s.label;

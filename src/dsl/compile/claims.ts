@@ -10,14 +10,14 @@ import type { Blame, CompileContext } from './context.js';
 import { ALL_FUNCTIONS, METRIC_PARAMS, VALUE_FNS, type ParamType } from './functions.js';
 import { checkHead, numberAsHead, resolveSite, selectHeads } from './heads.js';
 import type { CompiledIntervention } from './interventions.js';
-import { buildMetric, METRIC_KINDS, TABLE_KINDS, type MetricArgs, type MetricKind, type Named } from './metrics.js';
+import { buildMetric, METRIC_KINDS, metricType, type MetricArgs, type MetricKind, type Named } from './metrics.js';
 import type { StepGraph } from './steps.js';
 
 export interface ClaimScope {
   ctx: CompileContext;
   graph: StepGraph;
   interventions: Map<string, CompiledIntervention>;
-  metrics: Map<string, { id: string; type: 'number' | 'table' }>;
+  metrics: Map<string, { id: string; type: 'number' | 'table' | 'distribution' }>;
   circuits: Map<string, { id: string; roles: string[] }>;
   origin: ExprOrigin;
   defaultTol?: Tol;
@@ -52,7 +52,10 @@ export function typeOf(e: ClaimExpr): ValueType {
   }
 }
 
-const TYPE_WORD: Record<ValueType, string> = { number: 'a number', heads: 'a head set', table: 'a head table', bool: 'a true/false claim' };
+const TYPE_WORD: Record<ValueType, string> = {
+  number: 'a number', heads: 'a head set', table: 'a head table', distribution: 'a random control (a distribution over samples)', bool: 'a true/false claim',
+};
+const DISTRIBUTION_HINT = ' (read a random control with mean(…) or sd(…), or compare a value to it with beats(value, control, k) or below(value, control, k))';
 
 export function compileClaimExpr(e: Expr, s: ClaimScope): ClaimExpr {
   const out = check(e, s);
@@ -76,7 +79,8 @@ function expect(e: Expr, s: ClaimScope, want: ValueType | 'head'): ClaimExpr {
     throw blameAt(s, e)(`expected one head like 9.9, got ${TYPE_WORD[got]}`);
   }
   if (got !== want) {
-    const hint = got === 'table' && want !== 'table' ? " (a head table: pick heads with top(…, k) or one head's value with score(…, 9.9))" : '';
+    const hint = got === 'table' && want !== 'table' ? " (a head table: pick heads with top(…, k) or one head's value with score(…, 9.9))"
+      : got === 'distribution' ? DISTRIBUTION_HINT : '';
     throw blameAt(s, e)(`expected ${TYPE_WORD[want]}, got ${TYPE_WORD[got]}${hint}`);
   }
   return c;
@@ -165,7 +169,8 @@ function compare(e: Extract<Expr, { type: 'compare' }>, s: ClaimScope, text: str
     if (e.tol) throw blameAt(s, e)('set comparisons take no tolerance');
     return { op: 'compare', cmp: e.op, operands: 'heads', left: l, right: r, text };
   }
-  throw blameAt(s, e)(`cannot compare ${TYPE_WORD[lt]} with ${TYPE_WORD[rt]}${lt === 'table' || rt === 'table' ? ' (use top(…, k) or score(…, 9.9) on a head table)' : ''}`);
+  const hint = lt === 'table' || rt === 'table' ? ' (use top(…, k) or score(…, 9.9) on a head table)' : lt === 'distribution' || rt === 'distribution' ? DISTRIBUTION_HINT : '';
+  throw blameAt(s, e)(`cannot compare ${TYPE_WORD[lt]} with ${TYPE_WORD[rt]}${hint}`);
 }
 
 /** Positional and named arguments → parameter name → expression. */
@@ -300,7 +305,7 @@ function metricCall(call: Extract<Expr, { type: 'call' }>, kind: MetricKind, out
   const built = buildMetric(s.ctx, a, s.interventions);
   const id = s.graph.metric(stepName, built.request, built.needsCorrupted);
   s.needs.add(id);
-  return { op: 'metric', step: id, type: TABLE_KINDS.has(kind) ? 'table' : 'number', text };
+  return { op: 'metric', step: id, type: metricType(built.request), text };
 }
 
 function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): ClaimExpr {
@@ -336,6 +341,7 @@ function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): 
       const c = check(x, s);
       const ct = typeOf(c);
       if (c.op !== 'metric') throw blameAt(s, x)(`${e.fn}() compares measured values: give a metric (a name or a call like accuracy(task))`);
+      if (ct === 'distribution') throw blameAt(s, x)(`${e.fn}() does not take ${TYPE_WORD[ct]}${DISTRIBUTION_HINT}`);
       if (e.fn === 'regressions' && ct !== 'number') throw blameAt(s, x)('regressions() compares per-prompt metrics (accuracy, logit_diff, …), not head tables');
       if (metricType && ct !== metricType) throw blameAt(s, x)(`${e.fn}() needs two values of the same kind (got ${TYPE_WORD[metricType]} and ${TYPE_WORD[ct]})`);
       metricType = ct;

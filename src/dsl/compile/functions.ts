@@ -42,6 +42,10 @@ export const VALUE_FNS: Record<Exclude<FnName, 'neg'>, FnSig> = {
   union: { params: [heads('a'), heads('b')], returns: 'heads', doc: 'heads in either' },
   spearman: { params: [{ name: 'a', type: 'metric' }, { name: 'b', type: 'metric' }], returns: 'number', doc: 'Spearman rank correlation of two head tables, or of two metrics per prompt' },
   regressions: { params: [{ name: 'after', type: 'metric' }, { name: 'before', type: 'metric' }], returns: 'number', doc: 'prompts where after < before (e.g. new mistakes)' },
+  mean: { params: [{ name: 'control', type: 'distribution' }], returns: 'number', doc: "a random control's mean over its samples" },
+  sd: { params: [{ name: 'control', type: 'distribution' }], returns: 'number', doc: "a random control's sample standard deviation (n − 1)" },
+  beats: { params: [num('value'), { name: 'control', type: 'distribution' }, num('k')], returns: 'bool', doc: 'value > mean(control) + k·sd(control) (reported with the z-score)' },
+  below: { params: [num('value'), { name: 'control', type: 'distribution' }, num('k')], returns: 'bool', doc: 'value < mean(control) − k·sd(control) (reported with the z-score)' },
 };
 
 export const ALL_FUNCTIONS = [...Object.keys(METRIC_PARAMS), ...Object.keys(VALUE_FNS), 'heads'];

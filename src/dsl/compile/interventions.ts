@@ -1,10 +1,15 @@
-/** Spec interventions → runtime Interventions (one per hook: heads across layers become one entry per layer). */
+/**
+ * Spec interventions → runtime Interventions (one per hook: heads across layers become one entry per layer).
+ * `heads: random(…)` makes a random control: the same intervention on each random head set.
+ */
+import { deriveSeed } from '../../runtime/util/rng.js';
 import { parseExpr } from '../expr/index.js';
 import { headHookSuffix } from '../hooks.js';
 import type { InterventionSpec } from '../schema.js';
 import type { Head, Intervention } from '../../plan/types.js';
 import type { Blame, CompileContext } from './context.js';
 import { resolveSite, selectHeads } from './heads.js';
+import { drawHeadSets, isRandomHeads, parseRandomHeads } from './random-heads.js';
 
 export interface CompiledIntervention {
   name: string;
@@ -13,15 +18,29 @@ export interface CompiledIntervention {
   roles: { role: string; blame: Blame }[];
   /** Whether it reads the corrupted run. */
   needsCorrupted: boolean;
+  /** A random control (`heads: random(…)`): one list of interventions per random head set; `items` is empty. */
+  control?: { samples: Intervention[][] };
 }
 
-export function compileIntervention(ctx: CompileContext, name: string, spec: InterventionSpec): CompiledIntervention {
+/** `seed`: the spec's seed, from which a random control without its own seed= derives one. */
+export function compileIntervention(ctx: CompileContext, name: string, spec: InterventionSpec, seed = 0): CompiledIntervention {
   const path = ['interventions', name];
   const roles: CompiledIntervention['roles'] = [];
   const roleList = (list: string[] | undefined, field: string) => {
     (list ?? []).forEach((role, i) => roles.push({ role, blame: ctx.at([...path, field, i]) }));
     return list;
   };
+  // heads: random(…) → every sample's heads; literal heads → one sample.
+  const headSets = (text: string): { sets: Head[][]; random: boolean } => {
+    const origin = ctx.origin([...path, 'heads'], text);
+    const e = parseExpr(text, origin);
+    if (!isRandomHeads(e)) return { sets: [heads('heads', text)], random: false };
+    return { sets: drawHeadSets(parseRandomHeads(e, ctx.shape, origin, ctx.modelLabel, deriveSeed(seed, `control:${name}`))), random: true };
+  };
+  const finish = (h: { sets: Head[][]; random: boolean }, build: (hs: Head[]) => Intervention[]): CompiledIntervention =>
+    h.random
+      ? { name, items: [], roles, needsCorrupted: spec.type === 'patch', control: { samples: h.sets.map(build) } }
+      : { name, items: build(h.sets[0]), roles, needsCorrupted: spec.type === 'patch' };
   const heads = (field: string, text: string): Head[] => {
     const origin = ctx.origin([...path, field], text);
     const sel = selectHeads(parseExpr(text, origin), ctx.shape, origin, ctx.modelLabel);
@@ -35,7 +54,15 @@ export function compileIntervention(ctx: CompileContext, name: string, spec: Int
     if (Math.abs(total - 1) > 1e-6) throw ctx.at([...path, 'keys'])(`attention weights must sum to 1 (they sum to ${+total.toFixed(6)})`);
     roles.push({ role: spec.query, blame: ctx.at([...path, 'query']) });
     for (const role of Object.keys(spec.keys)) roles.push({ role, blame: ctx.at([...path, 'keys', role], true) });
-    return { name, items: [{ type: 'attention_override', heads: heads('heads', spec.heads), query: spec.query, keys: { ...spec.keys } }], roles, needsCorrupted: false };
+    return finish(headSets(spec.heads), (hs) => [{ type: 'attention_override', heads: hs, query: spec.query, keys: { ...spec.keys } }]);
+  }
+
+  if (spec.type === 'attention_block') {
+    if (spec.keys.length === 0) throw ctx.at([...path, 'keys'])('attention_block needs at least one key role to block');
+    roles.push({ role: spec.query, blame: ctx.at([...path, 'query']) });
+    spec.keys.forEach((role, i) => roles.push({ role, blame: ctx.at([...path, 'keys', i]) }));
+    const keys = [...new Set(spec.keys)];
+    return finish(headSets(spec.heads), (hs) => [{ type: 'attention_block', heads: hs, query: spec.query, keys, renormalize: spec.renormalize ?? true }]);
   }
 
   if ((spec.site === undefined) === (spec.heads === undefined)) {
@@ -64,10 +91,12 @@ export function compileIntervention(ctx: CompileContext, name: string, spec: Int
     const head = site.index.head;
     items = [make(site.info.name, typeof head === 'number' ? [head] : undefined, typeof pos === 'string' && pos !== '*' ? [pos] : positions)];
   } else {
-    const byLayer = new Map<number, number[]>();
-    for (const h of heads('heads', spec.heads!)) byLayer.set(h.layer, [...(byLayer.get(h.layer) ?? []), h.head]);
     const suffix = headHookSuffix(spec.hook);
-    items = [...byLayer].map(([layer, hs]) => make(`blocks.${layer}.${suffix}`, hs));
+    return finish(headSets(spec.heads!), (chosen) => {
+      const byLayer = new Map<number, number[]>();
+      for (const h of chosen) byLayer.set(h.layer, [...(byLayer.get(h.layer) ?? []), h.head]);
+      return [...byLayer].map(([layer, hs]) => make(`blocks.${layer}.${suffix}`, hs));
+    });
   }
   return { name, items, roles, needsCorrupted };
 }

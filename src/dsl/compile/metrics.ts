@@ -3,7 +3,7 @@
  * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
  */
 import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
-import type { HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
+import type { Control, HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
 import { parseExpr } from '../expr/index.js';
 import type { MetricSpec } from '../schema.js';
 import { didYouMean } from '../suggest.js';
@@ -16,6 +16,12 @@ export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_pro
 export const TABLE_KINDS = new Set<MetricKind>(['dla', 'path_patch', 'head_scores']);
 
 export interface Named { name: string; blame: Blame }
+
+/** What a claim reads from a metric: a number, a head table, or (with a random control) a distribution. */
+export function metricType(r: MetricRequest): 'number' | 'table' | 'distribution' {
+  if ('control' in r && r.control) return 'distribution';
+  return TABLE_KINDS.has(r.kind) ? 'table' : 'number';
+}
 
 export interface MetricArgs {
   kind: MetricKind;
@@ -99,11 +105,17 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   }
   const task = lookupTask(ctx, a.task, a.blame);
   let needsCorrupted = false;
-  /** The interventions, checked for sites both frozen and changed on the run they edit (baseOf; hooks.ts). */
-  const withList = (): Intervention[] | undefined => {
+  let control: Control | undefined;
+  /**
+   * The metric's interventions, checked for sites both frozen and changed on the run they edit (baseOf; hooks.ts,
+   * every control sample too); a random control among them goes to `control` (only where `allowControl`).
+   */
+  const withList = (allowControl = false): Intervention[] | undefined => {
     if (!a.with || a.with.length === 0) return undefined;
     const out: Intervention[] = [];
     const owner: Named[] = [];
+    let controlName: string | undefined;
+    let controlOwner: Named | undefined;
     for (const w of a.with) {
       const iv = interventions.get(w.name);
       if (!iv) {
@@ -115,32 +127,42 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       needsCorrupted ||= iv.needsCorrupted;
       out.push(...iv.items);
       owner.push(...iv.items.map(() => w));
+      if (iv.control) {
+        if (!allowControl) throw w.blame(`'${w.name}' is a random control (heads: random(…)): ${a.kind} cannot take one (logit_diff, accuracy, answer_prob and patching_score can)`);
+        if (controlName) throw w.blame(`two random controls in one metric ('${controlName}' and '${w.name}'): give each its own metric`);
+        controlName = w.name;
+        controlOwner = w;
+        control = iv.control;
+      }
     }
-    checkFrozen(out, owner, baseOf(out, a.run?.name));
-    return out;
+    const base = baseOf([...out, ...(control?.samples[0] ?? [])], a.run?.name);
+    if (control) for (const sample of control.samples) checkFrozen([...out, ...sample], [...owner, ...sample.map(() => controlOwner!)], base);
+    else checkFrozen(out, owner, base);
+    return out.length ? out : undefined;
   };
+  const withControl = () => (control ? { control } : {});
   /** `run` as the request carries it: only where it differs from the default the runtime would take. */
   const runOf = (w: Intervention[] | undefined): { run?: 'corrupted' | 'clean' } => {
     const run = a.run?.name as 'clean' | 'corrupted' | undefined;
     if (run === 'corrupted') needsCorrupted = true;
-    return run !== undefined && run !== baseOf(w ?? []) ? { run } : {};
+    return run !== undefined && run !== baseOf([...(w ?? []), ...(control?.samples[0] ?? [])]) ? { run } : {};
   };
   const t = task.name;
   let request: MetricRequest;
   switch (a.kind) {
     case 'logit_diff': {
-      const w = withList();
-      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }), ...runOf(w) };
+      const w = withList(true);
+      request = { kind: 'logit_diff', task: t, ...(a.versus && { versus: a.versus }), ...(w && { with: w }), ...withControl(), ...runOf(w) };
       break;
     }
     case 'accuracy': {
-      const w = withList();
-      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }), ...runOf(w) };
+      const w = withList(true);
+      request = { kind: 'accuracy', task: t, ...(a.over && { over: a.over }), ...(w && { with: w }), ...withControl(), ...runOf(w) };
       break;
     }
     case 'answer_prob': {
-      const w = withList();
-      request = { kind: 'answer_prob', task: t, ...(w && { with: w }), ...runOf(w) };
+      const w = withList(true);
+      request = { kind: 'answer_prob', task: t, ...(w && { with: w }), ...withControl(), ...runOf(w) };
       break;
     }
     case 'attention': {
@@ -161,9 +183,9 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     }
     case 'patching_score': {
       if (a.run) throw a.run.blame('patching_score compares the patched run with both runs: it takes no run=');
-      const w = withList();
-      if (!w) throw a.blame('patching_score needs interventions (with: …)');
-      request = { kind: 'patching_score', task: t, with: w };
+      const w = withList(true);
+      if (!w && !control) throw a.blame('patching_score needs interventions (with: …)');
+      request = { kind: 'patching_score', task: t, with: w ?? [], ...withControl() };
       needsCorrupted = true;
       break;
     }
@@ -196,7 +218,7 @@ function baseOf(ivs: Intervention[], run?: string): 'clean' | 'corrupted' {
  * positions again, per prompt.
  */
 function checkFrozen(ivs: Intervention[], owner: Named[], base: 'clean' | 'corrupted'): void {
-  const sites = (iv: Intervention): { hook: string; heads?: number[]; positions?: string[] }[] => iv.type === 'attention_override'
+  const sites = (iv: Intervention): { hook: string; heads?: number[]; positions?: string[] }[] => iv.type === 'attention_override' || iv.type === 'attention_block'
     ? [...new Set(iv.heads.map((h) => h.layer))].map((l) => ({ hook: `blocks.${l}.attn.hook_pattern`, heads: iv.heads.filter((h) => h.layer === l).map((h) => h.head), positions: [iv.query] }))
     : [{ hook: iv.hook, heads: iv.heads, positions: iv.positions }];
   const meet = <T>(x?: T[], y?: T[]) => !x?.length || !y?.length || x.some((v) => y.includes(v));
@@ -208,7 +230,7 @@ function checkFrozen(ivs: Intervention[], owner: Named[], base: 'clean' | 'corru
       for (const fs of sites(f)) {
         for (const ws of sites(w)) {
           if (fs.hook !== ws.hook || !meet(fs.heads, ws.heads) || !meet(fs.positions, ws.positions)) continue;
-          const what = w.type === 'patch' ? `patches it from the ${w.from} run` : w.type === 'ablate' ? 'ablates it' : 'overrides it';
+          const what = w.type === 'patch' ? `patches it from the ${w.from} run` : w.type === 'ablate' ? 'ablates it' : w.type === 'attention_block' ? 'blocks it' : 'overrides it';
           throw owner[j].blame(
             `'${owner[i].name}' freezes ${fs.hook}${fs.heads ? ` (heads ${fs.heads.join(', ')})` : ''} to the ${base} run and '${owner[j].name}' ${what}: a site is either held or changed, not both`,
           );

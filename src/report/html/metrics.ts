@@ -1,5 +1,5 @@
 /** Every per-head metric of a spec as a heatmap, the heads its claims name outlined; scalar metrics as a list. */
-import { formatNumber } from '../../plan/format.js';
+import { formatDistribution, formatNumber } from '../../plan/format.js';
 import { formatQuantity, requestQuantity } from '../../plan/quantity.js';
 import type { SpecResult } from '../../plan/results.js';
 import { heatmap } from './heatmap.js';
@@ -45,6 +45,13 @@ export function metricHeatmaps(spec: SpecResult): string {
 
 export function scalarList(spec: SpecResult): string {
   const items = Object.values(spec.metrics).flatMap((m) => {
+    const v = m.value;
+    if (v.type === 'distribution') {
+      // A random control: mean ± sd, each sample's heads and value on hover.
+      const samples = v.values.map((x, i) => `{${v.heads[i]?.join(', ') ?? ''}}: ${formatNumber(x)}`).join('\n');
+      return [`<tr><td><code>${esc(m.name)}</code></td><td><b>${esc(formatDistribution(v.mean, v.sd, v.values.length))}</b></td><td class="q">${esc(formatQuantity(requestQuantity(m.request)))}</td>`
+        + `<td class="dim" title="${esc(samples)}">random head sets (hover)</td></tr>`];
+    }
     if (m.value.type !== 'scalar') return [];
     const q = requestQuantity(m.request);
     return [`<tr><td><code>${esc(m.name)}</code></td><td><b>${esc(formatNumber(m.value.value))}</b></td><td class="q">${esc(formatQuantity(q))}</td><td class="dim">${m.value.perPrompt ? `${m.value.perPrompt.length} prompts` : ''}</td></tr>`];

@@ -28,7 +28,7 @@ function specSection(spec: SpecResult): string {
     + (heatmaps ? `<h3>Per-head metrics</h3>${heatmaps}` : '')
     + (circuits.length ? `<h3>Circuits</h3><div class="grid">${circuits.join('')}</div>` : '')
     + attentionSection(spec)
-    + (scalars ? `<h3>Scalar metrics</h3><details><summary>${Object.values(spec.metrics).filter((m) => m.value.type === 'scalar').length} values</summary>${scalars}</details>` : '')
+    + (scalars ? `<h3>Scalar metrics</h3><details><summary>${Object.values(spec.metrics).filter((m) => m.value.type === 'scalar' || m.value.type === 'distribution').length} values</summary>${scalars}</details>` : '')
     + '</section>';
 }
 

@@ -27,9 +27,14 @@ export function sortNames(names: string[]): string[] {
   return names.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
 }
 
+/** A number; mean(control) is one too (it keeps its spread, so reports can show it). */
 function asNumber(v: V, what: string): number {
-  if (v.type !== 'number') throw new CircuitspecError(`${what} is not a number`);
+  if (v.type !== 'number' && v.type !== 'distribution') throw new CircuitspecError(`${what} is not a number`);
   return v.value;
+}
+function asDistribution(v: V, what: string): Extract<V, { type: 'distribution' }> {
+  if (v.type !== 'distribution') throw new CircuitspecError(`${what} is not a random control`);
+  return v;
 }
 function asHeads(v: V, what: string): Set<string> {
   if (v.type !== 'heads') throw new CircuitspecError(`${what} is not a head set`);
@@ -57,6 +62,7 @@ export class Evaluator {
       case 'heads': return heads(e.heads.map((h) => `${h.layer}.${h.head}`));
       case 'metric': {
         const v = this.values.metric(e.step);
+        if (v.type === 'distribution') return { type: 'distribution', value: v.mean, sd: v.sd, values: v.values };
         return v.type === 'scalar' ? num(v.value) : { type: 'table', nLayers: v.nLayers, nHeads: v.nHeads, values: v.values };
       }
       case 'circuit': {
@@ -117,12 +123,33 @@ export class Evaluator {
         if (va.type === 'table') return num(spearman(t(a).flat(), t(b).flat()));
         return num(spearman(this.perPrompt(a), this.perPrompt(b)));
       }
+      case 'mean': return asDistribution(this.eval(a), a.text);
+      case 'sd': return num(asDistribution(this.eval(a), a.text).sd);
+      case 'beats': case 'below': return this.control(e);
       case 'regressions': {
         const after = this.perPrompt(a), before = this.perPrompt(b);
         if (after.length !== before.length) throw new CircuitspecError(`regressions() needs metrics over the same prompts (${after.length} vs ${before.length})`);
         return num(after.filter((x, i) => x < before[i]).length);
       }
     }
+  }
+
+  /** beats(a, control, k): a > mean + k·sd; below(a, control, k): a < mean − k·sd. Recorded with the z-score. */
+  private control(e: Extract<ClaimExpr, { op: 'fn' }>): V {
+    const [a, c, kx] = e.args;
+    const value = asNumber(this.eval(a), a.text);
+    const d = asDistribution(this.eval(c), c.text);
+    const k = asNumber(this.eval(kx), kx.text);
+    const above = e.fn === 'beats';
+    const threshold = above ? d.value + k * d.sd : d.value - k * d.sd;
+    const pass = compareNumbers(above ? '>' : '<', value, threshold);
+    const quantity = exprQuantity(a, (s) => this.values.request?.(s));
+    const z = d.sd > 0 ? (value - d.value) / d.sd : undefined;
+    this.checks.push({
+      text: e.text, measured: num(value), ...(quantity && { quantity }), op: above ? '>' : '<', expected: num(threshold),
+      control: { mean: d.value, sd: d.sd, samples: d.values.length, k, ...(z !== undefined && Number.isFinite(z) && { z }) }, pass,
+    });
+    return { type: 'bool', value: pass };
   }
 
   private compare(e: Extract<ClaimExpr, { op: 'compare' }>): V {

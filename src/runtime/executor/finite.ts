@@ -7,6 +7,11 @@ import type { PromptSet } from '../tasks/types.js';
 
 /** Why the value is not finite, or undefined when it is. */
 export function nonFinite(v: MetricValue, set?: PromptSet): string | undefined {
+  if (v.type === 'distribution') {
+    const k = v.values.findIndex((x) => !Number.isFinite(x));
+    if (k < 0) return undefined;
+    return `random sample ${k + 1} of ${v.values.length} (heads {${v.heads[k]?.join(', ') ?? ''}}) gives ${v.values[k]}`;
+  }
   if (v.type === 'heads') {
     // Heads a path-patching request leaves out (its sender rules) are NaN by design: not a fault.
     const skip = new Set(v.unscored ?? []);

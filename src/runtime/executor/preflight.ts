@@ -147,9 +147,12 @@ function rolesRead(plan: Plan, task: string): Map<string, string> {
       add(r.senderPositions ?? (r.receivers === 'logits' ? ['END'] : []), who);
       if (r.receivers !== 'logits') add(r.receivers.positions, who);
     }
-    if ('with' in r) {
-      for (const iv of r.with ?? []) {
+    if ('with' in r || 'control' in r) {
+      // A control's samples name the same roles; its first sample stands for all.
+      const ivs = [...(('with' in r && r.with) || []), ...(('control' in r && r.control?.samples[0]) || [])];
+      for (const iv of ivs) {
         if (iv.type === 'attention_override') add([iv.query, ...Object.keys(iv.keys)], who);
+        else if (iv.type === 'attention_block') add([iv.query, ...iv.keys], who);
         else add(iv.positions, who);
       }
     }

@@ -18,11 +18,12 @@ import { dlaPerPrompt, dlaTable } from '../metrics/dla.js';
 import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
 import { headTable, mean, scalar } from '../metrics/scalar.js';
+import { distribution } from '../metrics/distribution.js';
 import { requireCorrupted } from './batches.js';
 import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
 import type { PromptSet } from '../tasks/types.js';
-import type { ExperimentContext, Intervention, MetricRequest, MetricValue, RunSide } from './types.js';
+import type { Control, ExperimentContext, Intervention, MetricRequest, MetricValue, RunSide } from './types.js';
 
 /** A metric's per-prompt values before reduction: a few series, each in prompt (or sequence) order. */
 export type Series = number[][];
@@ -53,7 +54,9 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
   });
   for (const [task, idx] of grouped) {
     const set = taskOf(ctx, task);
-    const sums = idx.map(() => [] as LogitSummary[]);
+    // Per request, its runs: one with its interventions, or one per random-control sample (all on the same shared run).
+    const variants = idx.map((i) => variantsOf(reqs[i]));
+    const sums = variants.map((vs) => vs.map(() => [] as LogitSummary[]));
     const onCorrupted = (r: MetricRequest) => (r as { run?: string }).run === 'corrupted';
     const needCorrupted = idx.some((i) => reqs[i].kind === 'patching_score' || onCorrupted(reqs[i]));
     if (needCorrupted) requireCorrupted(set, idx.some((i) => reqs[i].kind === 'patching_score') ? 'patching_score' : 'run=corrupted');
@@ -64,23 +67,33 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
       clean.push(...(await sharedRun(ctx, task, b, 'clean')).summary);
       if (needCorrupted) corrupted.push(...(await sharedRun(ctx, task, b, 'corrupted')).summary);
       for (const [k, i] of idx.entries()) {
-        const r = reqs[i] as { with?: Intervention[]; run?: RunSide };
-        if (r.with?.length) sums[k].push(...(await runBatchIntervened(ctx, task, b, r.with, `metric ${i} with`, r.run)));
+        const run = (reqs[i] as { run?: RunSide }).run;
+        for (const [v, ivs] of variants[k].entries()) {
+          if (ivs.length) sums[k][v].push(...(await runBatchIntervened(ctx, task, b, ivs, `metric ${i} with`, run)));
+        }
       }
       progress(ctx, `${task}: metrics`, b.index + 1, batches.length);
     }
     for (const [k, i] of idx.entries()) {
       const r = reqs[i];
       // Unedited: the shared run of its side (no extra forward for a corrupted-side metric).
-      const s = (r as { with?: Intervention[] }).with?.length ? sums[k] : onCorrupted(r) ? corrupted : clean;
-      if (r.kind === 'logit_diff') out[i] = [s.map((x) => logitDiff(x, r.versus))];
-      else if (r.kind === 'accuracy') out[i] = [s.map((x) => isCorrect(x, r.over))];
-      else if (r.kind === 'answer_prob') out[i] = [s.map(answerProb)];
-      else if (r.kind === 'patching_score') out[i] = [s, clean, corrupted].map((xs) => xs.map((x) => logitDiff(x)));
+      const runs = variants[k].map((ivs, v) => (ivs.length ? sums[k][v] : onCorrupted(r) ? corrupted : clean));
+      const ld = (xs: LogitSummary[]) => xs.map((x) => logitDiff(x));
+      if (r.kind === 'logit_diff') out[i] = runs.map((s) => s.map((x) => logitDiff(x, r.versus)));
+      else if (r.kind === 'accuracy') out[i] = runs.map((s) => s.map((x) => isCorrect(x, r.over)));
+      else if (r.kind === 'answer_prob') out[i] = runs.map((s) => s.map(answerProb));
+      else if (r.kind === 'patching_score') out[i] = [...runs.map(ld), ld(clean), ld(corrupted)];
     }
   }
   for (const [i, r] of reqs.entries()) if (!out[i]) out[i] = await otherSeries(ctx, r);
   return out;
+}
+
+/** A request's intervention lists: its `with`, or `with` plus each control sample's interventions. */
+function variantsOf(r: MetricRequest): Intervention[][] {
+  const w = (r as { with?: Intervention[] }).with ?? [];
+  const control = (r as { control?: Control }).control;
+  return control ? control.samples.map((s) => [...w, ...s]) : [w];
 }
 
 async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<Series> {
@@ -119,6 +132,15 @@ export function mergeSeries(parts: Series[]): Series {
 
 /** A request's series → its value (means in prompt order; the same code for one worker or several). */
 export function finishMetric(req: MetricRequest, series: Series, nHeads: number): MetricValue {
+  const control = (req as { control?: Control }).control;
+  if (control) {
+    // One series per sample (patching_score: then the clean and corrupted logit differences).
+    const K = control.samples.length;
+    const values = req.kind === 'patching_score'
+      ? series.slice(0, K).map((p) => patchingScore(mean(p), mean(series[K]), mean(series[K + 1])))
+      : series.slice(0, K).map(mean);
+    return distribution(values, control);
+  }
   switch (req.kind) {
     case 'logit_diff':
     case 'accuracy':

@@ -8,7 +8,15 @@ export type Head = { layer: number; head: number };
 export type Intervention =
   | { type: 'patch'; hook: string; heads?: number[]; positions?: string[] /* role names */; from: 'corrupted' | 'clean' }
   | { type: 'ablate'; hook: string; heads?: number[]; positions?: string[]; method: 'zero' | 'mean' | 'resample'; seed?: number }
-  | { type: 'attention_override'; heads: Head[]; query: string /* role */; keys: Record<string, number> /* role → weight */ };
+  | { type: 'attention_override'; heads: Head[]; query: string /* role */; keys: Record<string, number> /* role → weight */ }
+  /** Zero the heads' attention from the query role to the key roles; renormalize: the rest of the row sums to 1 again. */
+  | { type: 'attention_block'; heads: Head[]; query: string /* role */; keys: string[] /* roles */; renormalize: boolean };
+
+/**
+ * A random control: the same interventions on K random head sets, drawn at compile time (so the heads do not
+ * depend on batches or workers). Each sample's interventions are applied together with the metric's `with`.
+ */
+export interface Control { samples: Intervention[][] }
 
 /** A head input path patching can patch into; z is the head's output before W_O (Merullo et al.'s default). */
 export type HeadInput = 'q' | 'k' | 'v' | 'z';
@@ -42,9 +50,9 @@ export interface SenderRules {
 export type RunSide = 'clean' | 'corrupted';
 
 export type MetricRequest =
-  | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[]; run?: RunSide }
-  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[]; run?: RunSide }
-  | { kind: 'answer_prob'; task: string; with?: Intervention[]; run?: RunSide }
+  | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[]; run?: RunSide; control?: Control }
+  | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[]; run?: RunSide; control?: Control }
+  | { kind: 'answer_prob'; task: string; with?: Intervention[]; run?: RunSide; control?: Control }
   /**
    * Attention of `head` from `from` to `to`; with `alsoHeads` the mean over all the heads, with `alsoTo` the sum
    * over the key roles' positions (the movers' attention to both wrong colours, as one number).
@@ -53,7 +61,7 @@ export type MetricRequest =
   /** Per head → HeadTable. */
   | { kind: 'dla'; task: string; with?: Intervention[]; run?: RunSide }
   /** (patched − clean) / (corrupted − clean). */
-  | { kind: 'patching_score'; task: string; with: Intervention[] }
+  | { kind: 'patching_score'; task: string; with: Intervention[]; control?: Control }
   /** → HeadTable. */
   | ({ kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization } & SenderRules)
   /** → HeadTable. */
@@ -66,7 +74,12 @@ export type MetricValue =
     type: 'heads'; nLayers: number; nHeads: number; values: number[][]; normalization?: PathPatchNormalization;
     /** Heads the request leaves out by design ('layer.head': path patching's sender rules); their value is NaN. */
     unscored?: string[];
-  };
+  }
+  /**
+   * A random control: the metric once per sample (`values`, in sample order), their mean and sample standard
+   * deviation (n − 1), and each sample's heads ('layer.head').
+   */
+  | { type: 'distribution'; values: number[]; mean: number; sd: number; heads: string[][] };
 
 export interface CircuitStage {
   name: string;

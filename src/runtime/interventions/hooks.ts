@@ -17,6 +17,7 @@ import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../
 import { allBatchesOf, memo, sharedRun, taskOf, type RunEntry, type Side } from '../experiments/context.js';
 import type { ExperimentContext, Head, Intervention } from '../experiments/types.js';
 import { validateIntervention } from './validate.js';
+import { blockHooks } from './attention-block.js';
 
 export interface BatchIntervention {
   base: Side;
@@ -61,7 +62,7 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
 
   // Positions per intervention (null = all positions) decide where the run may start.
   const posOf = (iv: Intervention): number[][] | null =>
-    iv.type === 'attention_override' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
+    iv.type === 'attention_override' || iv.type === 'attention_block' ? rolePositions(set, batch.prompts, iv.query).map((p) => [p])
       : iv.positions?.length ? rolesPositions(set, batch.prompts, iv.positions) : null;
   const positions = ivs.map(posOf);
   checkFrozen(ivs, positions, base, set.name, batch, where);
@@ -102,6 +103,11 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
         made.push(value);
       }
       hooks.push({ name: iv.hook, value, heads: iv.heads, positions: pos });
+    } else if (iv.type === 'attention_block') {
+      const keys = batch.prompts.map((_, b) => iv.keys.map((role) => rolePositions(set, batch.prompts, role)[b]));
+      hooks.push(...blockHooks({
+        task: set.name, batch, heads: iv.heads, query: pos!.map((p) => p[0]), keys, renormalize: iv.renormalize, startPos, where: `${where}[${i}]`,
+      }));
     } else {
       hooks.push(...overrideHooks(set.name, batch, iv.heads, pos!, keyPositions(ctx, task, batch, iv.keys), startPos));
     }
@@ -114,7 +120,7 @@ export async function batchHooks(ctx: ExperimentContext, task: string, batch: Ba
 
 /** What an intervention writes: a hook, its heads (undefined: all) and, per row, its positions (null: all). */
 function siteOf(iv: Intervention, pos: number[][] | null): { hook: string; heads?: number[]; pos: number[][] | null }[] {
-  if (iv.type !== 'attention_override') return [{ hook: iv.hook, heads: iv.heads, pos }];
+  if (iv.type !== 'attention_override' && iv.type !== 'attention_block') return [{ hook: iv.hook, heads: iv.heads, pos }];
   const layers = [...new Set(iv.heads.map((h) => h.layer))];
   return layers.map((l) => ({ hook: `blocks.${l}.attn.hook_pattern`, heads: iv.heads.filter((h) => h.layer === l).map((h) => h.head), pos }));
 }

@@ -37,7 +37,15 @@ export function validateIntervention(iv: Intervention, config: ModelConfig, set:
       if (Math.abs(sum - 1) > 1e-6) fail(`attention_override weights must sum to 1 (a distribution over key roles), they sum to ${sum}`);
       return;
     }
+    case 'attention_block': {
+      if (!iv.heads?.length) fail('attention_block needs at least one head');
+      for (const h of iv.heads) head(h.layer, h.head);
+      if (!iv.keys?.length) fail('attention_block needs at least one key role to block');
+      roles([iv.query, ...iv.keys]);
+      if (typeof iv.renormalize !== 'boolean') fail('attention_block renormalize must be true or false');
+      return;
+    }
     default:
-      fail(`unknown intervention type '${String((iv as { type: unknown }).type)}' (expected patch, ablate or attention_override)`);
+      fail(`unknown intervention type '${String((iv as { type: unknown }).type)}' (expected patch, ablate, attention_override or attention_block)`);
   }
 }

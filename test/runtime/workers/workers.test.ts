@@ -30,12 +30,14 @@ interventions:
   resample_inhib: {type: ablate, method: resample, heads: "{1.0, 1.1}"}
   patch_end: {type: patch, heads: "layers 1 heads *", positions: [END]}
   to_io: {type: attention_override, heads: "{1.0, 1.1, 1.2}", query: END, keys: {IO: 1}}
+  rnd_block: {type: attention_block, heads: "random(2, exclude={1.2}, samples=3)", query: END, keys: [S2]}
 metrics:
   ld: {kind: logit_diff, task: ioi}
   ld_mean: {kind: logit_diff, task: ioi, with: mean_inhib}
   acc_resample: {kind: accuracy, task: ioi, with: resample_inhib}
   prob_to_io: {kind: answer_prob, task: ioi, with: to_io}
   ps: {kind: patching_score, task: ioi, with: patch_end}
+  ld_ctrl: {kind: logit_diff, task: ioi, with: rnd_block}
   attn: {kind: attention, task: ioi, head: "1.2", from: END, to: S2}
   dla: {kind: dla, task: ioi}
   pp_k: {kind: path_patch, task: ioi, to: {heads: "{1.0, 1.1, 1.2}", input: k, positions: [S2]}}
@@ -48,7 +50,7 @@ circuits:
       - {name: s2_writers, role: s2_writer, receiver: {heads: inhibition, input: v, positions: [S2]}, top: 3, sign: negative}
 expect:
   all:
-    assert: ld > -100 and ld_mean > -100 and acc_resample >= 0 and prob_to_io >= 0 and ps > -100 and attn >= 0 and count(top(dla, 3)) == 3 and count(top(pp_k, 3)) == 3 and count(top(ind, 3)) == 3 and count(heads(c)) >= 1
+    assert: ld > -100 and ld_mean > -100 and acc_resample >= 0 and prob_to_io >= 0 and ps > -100 and mean(ld_ctrl) > -100 and attn >= 0 and count(top(dla, 3)) == 3 and count(top(pp_k, 3)) == 3 and count(top(ind, 3)) == 3 and count(heads(c)) >= 1
 `;
 
 /** What a run computed, without timings. */
