@@ -75,6 +75,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
     throw yaml.source.error(e.message, r?.value[0], 'model.source');
   }
   const ctx = new CompileContext(yaml, spec, model.shape, modelSource);
+  ctx.baseDir = baseDir;
   const seed = opts.seed ?? spec.seed ?? 0;
 
   // One namespace for everything expressions can name.

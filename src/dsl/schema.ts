@@ -251,12 +251,13 @@ const metric = {
     {
       type: 'object', additionalProperties: false, required: ['kind', 'score'],
       properties: {
-        kind: { const: 'head_scores', description: 'Head-role scores on repeated random tokens' },
+        kind: { const: 'head_scores', description: 'Head-role scores on repeated random tokens, or on given token sequences' },
         score: { enum: ['previous_token', 'duplicate_token', 'induction'], description: 'Which score' },
         seqLen: int('Length of the random sequence', 2),
-        n: int('Number of sequences', 1),
+        n: int('Number of sequences (with sequences: the first n; default all)', 1),
         seed: int('Seed'),
         tokensFrom: { type: 'string', description: "Draw the random tokens from this task's prompts (for models trained on a narrow vocabulary)" },
+        sequences: text("Score given sequences instead of random ones: a task's prompt tokens (its name) or a JSONL file of token ids (relative to the spec's folder)"),
         description: descr,
       },
     },

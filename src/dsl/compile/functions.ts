@@ -11,7 +11,7 @@ export const METRIC_PARAMS: Record<MetricKind, string[]> = {
   dla: ['task'],
   patching_score: ['task', 'with'],
   path_patch: ['task', 'to?', 'input?', 'at?', 'senders?', 'freeze_mlps?', 'normalization?', 'senders_below_receivers?', 'exclude_receivers?'],
-  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?'],
+  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?', 'sequences?'],
 };
 
 export type ParamType = ValueType | 'head' | 'count' | 'sign' | 'metric';

@@ -2,6 +2,8 @@
  * Metrics → runtime MetricRequests. Named metrics (the spec's `metrics:`) and inline calls in claims
  * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
 import type { HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
 import { parseExpr } from '../expr/index.js';
@@ -36,6 +38,8 @@ export interface MetricArgs {
   n?: number;
   seed?: number;
   tokensFrom?: Named;
+  /** A task name or a token-id file (head_scores on given sequences). */
+  sequences?: Named;
 }
 
 /** Sender rules and normalisation of a path_patch metric or stage (spec-wide defaults under `pathPatching:`). */
@@ -87,6 +91,7 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     const req: MetricRequest = {
       kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }),
       ...(a.seed !== undefined && { seed: a.seed }), ...(from && { tokensFrom: from }),
+      ...(a.sequences && givenSequences(ctx, a, a.sequences)),
     };
     return { request: req, needsCorrupted: false };
   }
@@ -160,6 +165,31 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
   return { request, task: t, needsCorrupted };
 }
 
+/**
+ * head_scores on given sequences: a task's prompts, else a file of token ids. Their count becomes `n` (the first n
+ * when n is given) so the plan's estimate counts them; ids and lengths are checked by preflight.
+ */
+function givenSequences(ctx: CompileContext, a: MetricArgs, seq: Named): { sequencesFrom: string; n?: number } | { sequencesFile: string; n: number } {
+  if (a.seqLen !== undefined || a.seed !== undefined || a.tokensFrom) {
+    throw seq.blame('given sequences are scored as they are: seqLen, seed and tokensFrom shape random ones, drop them');
+  }
+  const task = ctx.tasks.get(seq.name);
+  const file = resolve(ctx.baseDir, seq.name);
+  if (!task && !(existsSync(file) && statSync(file).isFile())) {
+    const names = [...ctx.tasks.keys()];
+    throw seq.blame(`sequences '${seq.name}' is neither a task${didYouMean(seq.name, names)} (tasks: ${names.join(', ') || 'none'}) nor a file (${file} does not exist)`);
+  }
+  const count = task ? task.prompts : countSequences(file);
+  if (a.n !== undefined && count !== undefined && a.n > count) throw a.blame(`n ${a.n} is more than the ${count} sequences of '${seq.name}'`);
+  const n = a.n ?? count;
+  return task ? { sequencesFrom: task.name, ...(n !== undefined && { n }) } : { sequencesFile: file, n: n! };
+}
+
+/** Sequence lines of a file (blank and // lines skipped, as its loader does). */
+function countSequences(file: string): number {
+  return readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('//')).length;
+}
+
 /** A `metrics:` entry → MetricArgs (blaming its YAML fields). */
 export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): MetricArgs {
   const path = ['metrics', name];
@@ -214,6 +244,7 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
     case 'head_scores':
       Object.assign(a, { score: m.score, seqLen: m.seqLen, n: m.n, seed: m.seed });
       if (m.tokensFrom !== undefined) a.tokensFrom = named('tokensFrom', m.tokensFrom);
+      if (m.sequences !== undefined) a.sequences = named('sequences', m.sequences);
       break;
   }
   return a;

@@ -21,6 +21,7 @@ import { headTable, mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
 import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
+import { loadSequenceFile } from '../tasks/sequences.js';
 import type { PromptSet } from '../tasks/types.js';
 import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from './types.js';
 
@@ -102,6 +103,8 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
       return headScoreValues(ctx.model, req.score, {
         seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard, onPositions: (n) => countPositions(ctx, n),
         pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
+        sequences: req.sequencesFrom !== undefined ? taskOf(ctx, req.sequencesFrom).prompts.map((p) => p.tokens)
+          : req.sequencesFile !== undefined ? loadSequenceFile(req.sequencesFile, ctx.model.config).map((s) => s.tokens) : undefined,
       });
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });

@@ -46,7 +46,11 @@ export type MetricRequest =
   /** → HeadTable. */
   | ({ kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization } & SenderRules)
   /** → HeadTable. */
-  | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string };
+  | {
+    kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string;
+    /** Given sequences instead of random ones: a task's prompt tokens, or a JSONL file of token ids (absolute path). */
+    sequencesFrom?: string; sequencesFile?: string;
+  };
 
 export type MetricValue =
   | { type: 'scalar'; value: number; perPrompt?: number[] }

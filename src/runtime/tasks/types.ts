@@ -22,6 +22,8 @@ export interface Prompt {
   /** role → token position. IOI: IO, S1, S2, 'S1+1', END; Colored Objects: colour1..3, object1..3, question_object, END. */
   roles: Record<string, number>;
   corrupted?: CorruptedPrompt;
+  /** Given as token ids (a JSONL "tokens" line): used as written; text and answer strings are decoded for display. */
+  givenIds?: boolean;
   /** Template index, family BABA/ABBA, … */
   meta?: Record<string, string | number>;
 }
