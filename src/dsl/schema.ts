@@ -21,6 +21,10 @@ const withList = {
   oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
 const descr = text('What this is, for reports');
+const senders = {
+  description: "Sender role positions (default: END for logits receivers, else all), or 'all': every position",
+  oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string' } }],
+} as const;
 const prependBos = { type: 'boolean', description: 'Prepend the BOS token to every prompt (default false)' } as const;
 
 const task = {
@@ -242,7 +246,7 @@ const metric = {
         kind: { const: 'path_patch', description: 'Path-patching score of every sender head' },
         task: taskRef,
         to: receiverSchema,
-        senders: roleList('Sender role positions (default: all)'),
+        senders,
         freezeMlps: { type: 'boolean', description: 'Freeze MLPs to the clean run too' },
         ...pathPatchingRules,
         description: descr,
@@ -272,7 +276,7 @@ const stage = {
     name: { type: 'string', pattern: NAME_PATTERN, description: 'Stage name (later stages may use it as receivers)' },
     role: text('Role given to the heads kept (mover, inhibition, …)'),
     receiver: receiverSchema,
-    senders: roleList('Sender role positions (default: all)'),
+    senders,
     top: {
       description: 'Keep the top k heads (an integer) or the top p% (a string like "2%")',
       oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' }],

@@ -153,9 +153,10 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       const r = a.receiver ?? 'logits';
       const positions = r === 'logits' ? [] : r.positions.map((p) => checkRole(task, p));
       const receivers = r === 'logits' ? r : 'resid' in r ? { resid: r.resid, layer: r.layer, positions } : { heads: r.heads, input: r.input, positions };
-      const senders = a.senders?.map((s) => checkRole(task, s));
+      const all = allPositions(a.senders, task, r);
+      const senders = all ? undefined : a.senders?.map((s) => checkRole(task, s));
       request = {
-        kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }),
+        kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(all && { allSenderPositions: true }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }),
         ...pathPatchRules(ctx, a.rules ?? {}),
       };
       needsCorrupted = true;
@@ -188,6 +189,18 @@ function givenSequences(ctx: CompileContext, a: MetricArgs, seq: Named): { seque
 /** Sequence lines of a file (blank and // lines skipped, as its loader does). */
 function countSequences(file: string): number {
   return readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('//')).length;
+}
+
+/**
+ * `senders: all` (a task role named 'all' keeps its meaning): patch senders at every position. z receivers read
+ * senders at the receiver positions only (path patching's runtime), so there it is an error.
+ */
+export function allPositions(senders: Named[] | undefined, task: PlanTask, receiver: { input?: string } | 'logits' | object): boolean {
+  if (senders?.length !== 1 || senders[0].name !== 'all' || task.roles.includes('all')) return false;
+  if (receiver !== 'logits' && 'input' in receiver && receiver.input === 'z') {
+    throw senders[0].blame('z receivers take senders at the receiver positions only: senders: all is not computed for them');
+  }
+  return true;
 }
 
 /** A `metrics:` entry → MetricArgs (blaming its YAML fields). */

@@ -46,7 +46,7 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
       kind: 'path_patch',
       task,
       receivers: s.receiver === 'logits' || 'resid' in s.receiver ? s.receiver : { heads: s.receiver.heads, input: s.receiver.input, positions: s.receiver.positions },
-      ...(s.senderPositions && { senderPositions: s.senderPositions }),
+      ...(s.senderPositions && { senderPositions: s.senderPositions }), ...(s.allSenderPositions && { allSenderPositions: true }),
       ...(s.freezeMlps !== undefined && { freezeMlps: s.freezeMlps }),
       ...(s.sendersBelowReceivers !== undefined && { sendersBelowReceivers: s.sendersBelowReceivers }),
       ...(s.excludeReceivers !== undefined && { excludeReceivers: s.excludeReceivers }),

@@ -90,7 +90,8 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
       return dlaPerPrompt(ctx, req.task);
     case 'path_patch': {
       const r = await pathPatchFast(ctx, req.task, {
-        receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
+        receivers: req.receivers, freezeMlps: req.freezeMlps,
+        senderPositions: req.allSenderPositions ? undefined : req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined),
         sendersBelowReceivers: req.sendersBelowReceivers, excludeReceivers: req.excludeReceivers,
       });
       // Per-prompt series: the batch each prompt is in (for per-batch normalisation), clean and corrupted logit

@@ -44,7 +44,11 @@ export type MetricRequest =
   /** (patched − clean) / (corrupted − clean). */
   | { kind: 'patching_score'; task: string; with: Intervention[] }
   /** → HeadTable. */
-  | ({ kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization } & SenderRules)
+  | ({
+    kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization;
+    /** Senders patched at every position (`senders: all`), where the default for logits receivers is END. */
+    allSenderPositions?: boolean;
+  } & SenderRules)
   /** → HeadTable. */
   | {
     kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string;
