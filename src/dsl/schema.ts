@@ -64,6 +64,19 @@ const task = {
     {
       type: 'object',
       additionalProperties: false,
+      required: ['source', 'n'],
+      properties: {
+        source: { const: 'greater_than', description: 'Greater-Than prompts, "The war lasted from the year 17YY to the year 17" (Hanna et al. 2023)' },
+        n: int('Number of prompts', 1),
+        seed: int('Generator seed (default: derived from the spec seed and the task name)'),
+        corruption: { enum: ['year_01'], description: "The corrupted partner: the start year 1701 (Hanna et al.'s 01 baseline)" },
+        prependBos,
+        description: descr,
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
       required: ['source'],
       properties: {
         source: { const: 'colored-objects-paper', description: "The paper's released Colored Objects prompts" },
@@ -211,6 +224,13 @@ const metric = {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
         kind: { const: 'answer_prob', description: 'Probability of the answer token' },
+        task: taskRef, with: withList, description: descr,
+      },
+    },
+    {
+      type: 'object', additionalProperties: false, required: ['kind', 'task'],
+      properties: {
+        kind: { const: 'prob_diff', description: "P(answers) − P(distractors) at END (greater_than: P(year > YY) − P(year ≤ YY))" },
         task: taskRef, with: withList, description: descr,
       },
     },

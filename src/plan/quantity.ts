@@ -32,6 +32,7 @@ export function requestQuantity(r: MetricRequest): Quantity {
     case 'accuracy': return { kind: 'accuracy', unit: ACCURACY_UNIT[r.over ?? 'vocab'] };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
     case 'answer_prob': return { kind: 'answer_prob', unit: 'probability of the answer' };
+    case 'prob_diff': return { kind: 'prob_diff', unit: 'P(answers) − P(distractors)' };
     case 'attention': return { kind: 'attention', unit: `weight ${r.from} → ${r.to}, 0–1` };
     case 'dla': return { kind: 'dla', unit: 'logits, answer − distractor, per head' };
     case 'patching_score': return { kind: 'patching_score', unit: '(patched − clean) / (corrupted − clean) logit diff' };

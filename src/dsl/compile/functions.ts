@@ -7,6 +7,7 @@ export const METRIC_PARAMS: Record<MetricKind, string[]> = {
   logit_diff: ['task', 'versus?', 'with?'],
   accuracy: ['task', 'over?', 'with?'],
   answer_prob: ['task', 'with?'],
+  prob_diff: ['task', 'with?'],
   attention: ['task', 'head', 'from?', 'to?'],
   dla: ['task'],
   patching_score: ['task', 'with'],

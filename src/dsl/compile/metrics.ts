@@ -14,7 +14,7 @@ import { resolveSite, selectHeads } from './heads.js';
 import type { CompiledIntervention } from './interventions.js';
 
 export type MetricKind = MetricRequest['kind'];
-export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_prob', 'attention', 'dla', 'patching_score', 'path_patch', 'head_scores'];
+export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'attention', 'dla', 'patching_score', 'path_patch', 'head_scores'];
 export const TABLE_KINDS = new Set<MetricKind>(['dla', 'path_patch', 'head_scores']);
 
 export interface Named { name: string; blame: Blame }
@@ -133,6 +133,11 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     case 'answer_prob': {
       const w = withList();
       request = { kind: 'answer_prob', task: t, ...(w && { with: w }) };
+      break;
+    }
+    case 'prob_diff': {
+      const w = withList();
+      request = { kind: 'prob_diff', task: t, ...(w && { with: w }) };
       break;
     }
     case 'attention':

@@ -8,7 +8,7 @@ import type { TaskSpec } from '../schema.js';
 import type { CompileContext } from './context.js';
 
 /** Typical prompt lengths (tokens), for estimates only. */
-const POSITIONS: Record<string, number> = { ioi: 16, 'colored-objects': 62, 'colored-objects-paper': 62 };
+const POSITIONS: Record<string, number> = { ioi: 16, 'colored-objects': 62, 'colored-objects-paper': 62, greater_than: 12 };
 
 export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed: number, baseDir: string): PlanTask {
   const taskSeed = 'seed' in t && t.seed !== undefined ? t.seed : deriveSeed(seed, `task:${name}`);
@@ -19,6 +19,9 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
       break;
     case 'colored-objects':
       source = { generator: 'colored-objects', n: t.n, seed: taskSeed, corruption: t.corruption };
+      break;
+    case 'greater_than':
+      source = { generator: 'greater_than', n: t.n, seed: taskSeed, corruption: t.corruption };
       break;
     case 'colored-objects-paper': {
       const offset = t.offset ?? 0;
@@ -85,7 +88,7 @@ function promptCount(t: TaskSpec): number | undefined {
 
 /** Whether the task will have corrupted partners (undefined: only known once built). */
 export function hasCorruption(t: TaskSpec): boolean | undefined {
-  if (t.source === 'ioi' || t.source === 'colored-objects') return t.corruption !== undefined;
+  if (t.source === 'ioi' || t.source === 'colored-objects' || t.source === 'greater_than') return t.corruption !== undefined;
   if (t.source === 'colored-objects-paper') return true;
   return undefined;
 }

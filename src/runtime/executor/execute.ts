@@ -69,7 +69,7 @@ function stageInfo(step: CircuitStep): StageInfo[] {
 }
 
 /** Metrics that reduce per-prompt logits at END can share one pass over their task's batches. */
-const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
+const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'patching_score']);
 const taskOf = (s: MetricStep): string | undefined =>
   SHARED_PASS_KINDS.has(s.request.kind) && 'task' in s.request ? s.request.task : undefined;
 

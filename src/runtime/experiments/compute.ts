@@ -17,6 +17,7 @@ import { attentionValues } from '../metrics/attention.js';
 import { dlaPerPrompt, dlaTable } from '../metrics/dla.js';
 import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
+import { probDiff } from '../metrics/prob-diff.js';
 import { headTable, mean, scalar } from '../metrics/scalar.js';
 import { requireCorrupted } from './batches.js';
 import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
@@ -28,7 +29,7 @@ import type { ExperimentContext, Intervention, MetricRequest, MetricValue } from
 /** A metric's per-prompt values before reduction: a few series, each in prompt (or sequence) order. */
 export type Series = number[][];
 
-const PER_PROMPT = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
+const PER_PROMPT = new Set(['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'patching_score']);
 
 export async function computeMetric(ctx: ExperimentContext, req: MetricRequest): Promise<MetricValue> {
   return (await computeMetrics(ctx, [req]))[0];
@@ -75,6 +76,7 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
       if (r.kind === 'logit_diff') out[i] = [s.map((x) => logitDiff(x, r.versus))];
       else if (r.kind === 'accuracy') out[i] = [s.map((x) => isCorrect(x, r.over))];
       else if (r.kind === 'answer_prob') out[i] = [s.map(answerProb)];
+      else if (r.kind === 'prob_diff') out[i] = [s.map(probDiff)];
       else if (r.kind === 'patching_score') out[i] = [s, clean, corrupted].map((xs) => xs.map((x) => logitDiff(x)));
     }
   }
@@ -125,6 +127,7 @@ export function finishMetric(req: MetricRequest, series: Series, nHeads: number)
     case 'logit_diff':
     case 'accuracy':
     case 'answer_prob':
+    case 'prob_diff':
     case 'attention':
       return scalar(series[0]);
     case 'patching_score': {

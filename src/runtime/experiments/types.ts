@@ -38,6 +38,8 @@ export type MetricRequest =
   | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[] }
   | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[] }
   | { kind: 'answer_prob'; task: string; with?: Intervention[] }
+  /** P(answers) − P(distractors) at END (Greater-Than's probability difference). */
+  | { kind: 'prob_diff'; task: string; with?: Intervention[] }
   | { kind: 'attention'; task: string; head: Head; from: string; to: string }
   /** Per head → HeadTable. */
   | { kind: 'dla'; task: string }

@@ -16,6 +16,8 @@ export interface Prompt {
   /** ' Mary' / ' Blue' (leading space). */
   answer: string;
   answerId: number;
+  /** Every correct answer where there are several (greater_than: the later years); answerId is the first. */
+  answerIds?: number[];
   /** IOI: [S]; Colored Objects: the other colours of the query example. */
   distractors: string[];
   distractorIds: number[];
@@ -44,6 +46,7 @@ export type IoiNames = 'all' | 'train' | 'heldout';
 export type TaskSource =
   | { generator: 'ioi'; n: number; seed: number; templates?: IoiTemplates; templateIds?: number[]; corruption?: IoiCorruption; names?: IoiNames }
   | { generator: 'colored-objects'; n: number; seed: number; corruption?: 'question_object' }
+  | { generator: 'greater_than'; n: number; seed: number; corruption?: 'year_01' }
   | { dataset: 'colored-objects-paper'; n?: number; offset?: number }
   /** JSONL, path relative to the spec's folder (baseDir). */
   | { file: string };
