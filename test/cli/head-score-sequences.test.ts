@@ -57,6 +57,10 @@ describe('head_scores(…, sequences=…)', () => {
     const inline = Object.values(r.metrics).find((m) => m.name.includes('sequences='))!;
     expect(inline.value).toEqual(await want('induction', SEQS));
     expect(inline.request).toMatchObject({ sequencesFile: join(dir, 'seqs.jsonl'), n: 2 });
+    // --limit: the task's first prompts are its sequences.
+    const limited = await runSpec(spec('  ind_task: {kind: head_scores, score: induction, sequences: ids}'), { backend: 'wasm', limit: 2 });
+    expect(limited.metrics.ind_task.request).toMatchObject({ sequencesFrom: 'ids', n: 2 });
+    expect(limited.metrics.ind_task.value).toEqual(await want('induction', TASK.slice(0, 2)));
   });
 
   it('locates misuse: neither task nor file, random-only options, n beyond the sequences, a bad id in the file', async () => {

@@ -186,7 +186,8 @@ function checkRoles(plan: Plan, t: PlanTask, set: PromptSet): void {
  * token the model rarely predicts there, so every number about it is meaningless.
  */
 function answerWarnings(set: PromptSet): string[] {
-  const bare = set.prompts.filter((p) => !p.givenIds && /^[A-Za-z0-9]/.test(p.answer) && /[^\s]$/.test(p.text));
+  // Digits after digits continue a number (Greater-Than's "17" + "32"): no space is expected there.
+  const bare = set.prompts.filter((p) => !p.givenIds && /^[A-Za-z0-9]/.test(p.answer) && /[^\s]$/.test(p.text) && !(/^\d/.test(p.answer) && /\d$/.test(p.text)));
   if (!bare.length) return [];
   const first = bare[0];
   return [

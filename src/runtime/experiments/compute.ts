@@ -106,8 +106,7 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
       return headScoreValues(ctx.model, req.score, {
         seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard, onPositions: (n) => countPositions(ctx, n),
         pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
-        sequences: req.sequencesFrom !== undefined ? taskOf(ctx, req.sequencesFrom).prompts.map((p) => p.tokens)
-          : req.sequencesFile !== undefined ? loadSequenceFile(req.sequencesFile, ctx.model.config).map((s) => s.tokens) : undefined,
+        ...givenSequences(ctx, req),
       });
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
@@ -153,6 +152,14 @@ export function finishMetric(req: MetricRequest, series: Series, nHeads: number)
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
   }
+}
+
+/** head_scores' given sequences (and how many), if any; `--limit` may leave a task fewer prompts than the plan's n. */
+function givenSequences(ctx: ExperimentContext, req: Extract<MetricRequest, { kind: 'head_scores' }>): { sequences?: number[][]; n?: number } {
+  const seqs = req.sequencesFrom !== undefined ? taskOf(ctx, req.sequencesFrom).prompts.map((p) => p.tokens)
+    : req.sequencesFile !== undefined ? loadSequenceFile(req.sequencesFile, ctx.model.config).map((s) => s.tokens) : undefined;
+  if (!seqs) return {};
+  return { sequences: seqs, ...(req.n !== undefined && { n: Math.min(req.n, seqs.length) }) };
 }
 
 /** The distinct token ids of a task's prompts, ascending (a deterministic pool for random sequences). */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSpec } from '../../../src/cli/runner.js';
+import { compileFile } from '../../../src/dsl/compile.js';
+import { preflight } from '../../../src/runtime/executor/preflight.js';
 import { loadModel } from '../../../src/runtime/model/index.js';
 import { namedConfig } from '../../../src/runtime/model/config.js';
 import { buildTask, checkTask, GT_NOUNS, greaterThanYears } from '../../../src/runtime/tasks/index.js';
@@ -63,6 +65,7 @@ metrics:
 expect:
   a: {assert: "pd > -1 and pd < 1 and prob_diff(gt, with=zero) > -1"}
 `);
+    expect((await preflight(compileFile(file))).warnings).toEqual([]); // "17" + "32" needs no leading space
     const r = await runSpec(file, { backend: 'cpu' });
     expect(r.error).toBeUndefined();
     const model = await loadModel('random:tiny', { backend: 'cpu' });
