@@ -200,7 +200,7 @@ function countSequences(file: string): number {
  * `senders: all` (a task role named 'all' keeps its meaning): patch senders at every position. z receivers read
  * senders at the receiver positions only (path patching's runtime), so there it is an error.
  */
-export function allPositions(senders: Named[] | undefined, task: PlanTask, receiver: { input?: string } | 'logits' | object): boolean {
+export function allPositions(senders: Named[] | undefined, task: PlanTask, receiver: 'logits' | { input: string } | { resid: string }): boolean {
   if (senders?.length !== 1 || senders[0].name !== 'all' || task.roles.includes('all')) return false;
   if (receiver !== 'logits' && 'input' in receiver && receiver.input === 'z') {
     throw senders[0].blame('z receivers take senders at the receiver positions only: senders: all is not computed for them');
