@@ -18,13 +18,13 @@ export { resolveModelSource } from './runtime/io/hub.js';
 export { SafetensorsFile, writeSafetensors } from './runtime/io/safetensors.js';
 
 // Tasks, metrics, interventions, circuits
-export { buildTask, checkTask, generateIoi, generateColoredObjects, loadColoredObjectsPaper, loadJsonlTask } from './runtime/tasks/index.js';
+export { buildTask, checkTask, generateIoi, generateColoredObjects, generateGreaterThan, loadColoredObjectsPaper, loadJsonlTask } from './runtime/tasks/index.js';
 export type { Prompt, PromptSet, TaskSource } from './runtime/tasks/types.js';
 export {
   createContext, disposeContext, computeMetric, computeMetrics, discoverCircuit, compareCircuits, headName,
 } from './runtime/experiments/index.js';
 export type * from './runtime/experiments/types.js';
-export { headScores, sweepHeads, sweepLayersPositions, runIntervened } from './runtime/interventions/index.js';
+export { headScores, scoreTargets, sweepHeads, sweepLayersPositions, runIntervened } from './runtime/interventions/index.js';
 export * from './runtime/interventions/path-patching/index.js';
 
 // Specs

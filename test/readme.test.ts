@@ -88,3 +88,31 @@ describe('README random-control snippet', () => {
     expect(ran[0].checks[0].control).toMatchObject({ samples: 10, k: 3 });
   }, 120_000);
 });
+
+describe('README token ids, head scores and Greater-Than', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('its token-id JSONL line reads as written (the IOI prompt, roles where they say)', async () => {
+    const { buildTask } = await import('../src/runtime/tasks/index.js');
+    const { gpt2Tokenizer } = await import('../src/runtime/tokenizer/index.js');
+    const line = /```jsonl\n([\s\S]*?)```/.exec(readme)![1];
+    const dir = mkdtempSync(join(tmpdir(), 'circuitspec-readme-'));
+    writeFileSync(join(dir, 'ids.jsonl'), line);
+    const tok = gpt2Tokenizer();
+    const [p] = buildTask('t', { file: 'ids.jsonl' }, tok, { baseDir: dir }).prompts;
+    expect(p.text).toBe('<|endoftext|>When Mary and John went to the store, John gave a drink to');
+    expect([p.answer, p.distractors, p.roles]).toEqual([' Mary', [' John'], { IO: 2, S1: 4, S2: 10, END: 14 }]);
+    expect(tok.decode(p.corrupted!.tokens)).toContain('store, Mary gave');
+  });
+
+  it('its spec runs on the IOI organism and every claim passes', async () => {
+    const { runSpec } = await import('../src/cli/runner.js');
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => y.includes('source: greater_than'))!;
+    const dir = mkdtempSync(join(tmpdir(), 'circuitspec-readme-'));
+    const file = join(dir, 'readme-sequences.spec.yaml');
+    writeFileSync(file, yaml.replaceAll('../../fixtures/', `${join(root, 'fixtures')}/`));
+    const r = await runSpec(file, { backend: 'wasm' });
+    expect(r.error).toBeUndefined();
+    expect(r.claims.map((c) => [c.name, c.verdict])).toEqual(['no_induction_head', 'previous_token_head', 's2_values_from_layer0', 'no_greater_than'].map((n) => [n, 'pass']));
+  }, 120_000);
+});

@@ -72,6 +72,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
   const several = models[0].name !== undefined;
   // Claims across models check literal heads against the widest of them; each model's own steps against its own.
   const claimCtx = new CompileContext(yaml, spec, several ? widestShape(models.map((m) => m.resolved.shape)) : models[0].resolved.shape, several ? 'the largest model' : models[0].label);
+  claimCtx.baseDir = baseDir;
   const seed = opts.seed ?? spec.seed ?? 0;
 
   // One namespace for everything expressions can name.
@@ -96,6 +97,7 @@ export function compileSpec(loaded: LoadedSpec, absPath: string, opts: CompileOp
 
   const units: Unit[] = models.map((m) => {
     const ctx = new CompileContext(yaml, spec, m.resolved.shape, m.label);
+    ctx.baseDir = baseDir;
     for (const [name, t] of Object.entries(spec.tasks ?? {})) {
       if (taskOn.get(name)!.includes(m.name)) errors.try(() => ctx.tasks.set(name, { ...compileTask(ctx, name, t, seed, baseDir), ...(several && { model: m.name }) }));
     }

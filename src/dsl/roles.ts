@@ -8,6 +8,7 @@ import { CircuitspecError } from '../errors.js';
 import type { TaskSpec } from './schema.js';
 
 export const IOI_ROLES = ['IO', 'S1', 'S2', 'S1+1', 'END'];
+export const GREATER_THAN_ROLES = ['NOUN', 'XX1', 'YY', 'END'];
 export const COLORED_OBJECTS_ROLES = [
   'colour1', 'colour2', 'colour3', 'object1', 'object2', 'object3', 'question_object', 'correct_colour', 'wrong_colour1', 'wrong_colour2', 'correct_object', 'wrong_object1', 'wrong_object2', 'END',
 ];
@@ -19,6 +20,8 @@ export function taskRoles(task: TaskSpec, baseDir: string): string[] {
     case 'colored-objects':
     case 'colored-objects-paper':
       return COLORED_OBJECTS_ROLES;
+    case 'greater_than':
+      return GREATER_THAN_ROLES;
     case 'jsonl':
       return jsonlRoles(resolve(baseDir, task.path));
   }

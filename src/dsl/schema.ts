@@ -30,6 +30,10 @@ const on = {
   description: "With several models (`models:`): the model, or models, this runs on (default: every one); claims name a metric or circuit on one of them as name@model",
   oneOf: [{ type: 'string', pattern: NAME_PATTERN }, { type: 'array', items: { type: 'string', pattern: NAME_PATTERN }, minItems: 1 }],
 } as const;
+const senders = {
+  description: "Sender role positions (default: END for logits receivers, else all), or 'all': every position",
+  oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string' } }],
+} as const;
 const prependBos = { type: 'boolean', description: 'Prepend the BOS token to every prompt (default false)' } as const;
 
 const task = {
@@ -66,6 +70,19 @@ const task = {
         prependBos,
         on,
         description: descr,
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['source', 'n'],
+      properties: {
+        source: { const: 'greater_than', description: 'Greater-Than prompts, "The war lasted from the year 17YY to the year 17" (Hanna et al. 2023)' },
+        n: int('Number of prompts', 1),
+        seed: int('Generator seed (default: derived from the spec seed and the task name)'),
+        corruption: { enum: ['year_01'], description: "The corrupted partner: the start year 1701 (Hanna et al.'s 01 baseline)" },
+        prependBos,
+        on, description: descr,
       },
     },
     {
@@ -245,6 +262,13 @@ const metric = {
     {
       type: 'object', additionalProperties: false, required: ['kind', 'task'],
       properties: {
+        kind: { const: 'prob_diff', description: "P(answers) − P(distractors) at END (greater_than: P(year > YY) − P(year ≤ YY))" },
+        task: taskRef, with: withList, run: runSide, on, description: descr,
+      },
+    },
+    {
+      type: 'object', additionalProperties: false, required: ['kind', 'task'],
+      properties: {
         kind: { const: 'attention', description: 'Attention of a head from one role to another' },
         task: taskRef,
         head: expr('heads', "One head, e.g. '12.3', or a head set: their mean attention"),
@@ -274,7 +298,7 @@ const metric = {
         kind: { const: 'path_patch', description: 'Path-patching score of every sender head' },
         task: taskRef,
         to: receiverSchema,
-        senders: roleList('Sender role positions (default: all)'),
+        senders,
         freezeMlps: { type: 'boolean', description: 'Freeze MLPs to the clean run too' },
         ...pathPatchingRules,
         on, description: descr,
@@ -283,12 +307,13 @@ const metric = {
     {
       type: 'object', additionalProperties: false, required: ['kind', 'score'],
       properties: {
-        kind: { const: 'head_scores', description: 'Head-role scores on repeated random tokens' },
+        kind: { const: 'head_scores', description: 'Head-role scores on repeated random tokens, or on given token sequences' },
         score: { enum: ['previous_token', 'duplicate_token', 'induction'], description: 'Which score' },
         seqLen: int('Length of the random sequence', 2),
-        n: int('Number of sequences', 1),
+        n: int('Number of sequences (with sequences: the first n; default all)', 1),
         seed: int('Seed'),
         tokensFrom: { type: 'string', description: "Draw the random tokens from this task's prompts (for models trained on a narrow vocabulary)" },
+        sequences: text("Score given sequences instead of random ones: a task's prompt tokens (its name) or a JSONL file of token ids (relative to the spec's folder)"),
         on, description: descr,
       },
     },
@@ -303,7 +328,7 @@ const stage = {
     name: { type: 'string', pattern: NAME_PATTERN, description: 'Stage name (later stages may use it as receivers)' },
     role: text('Role given to the heads kept (mover, inhibition, …)'),
     receiver: receiverSchema,
-    senders: roleList('Sender role positions (default: all)'),
+    senders,
     top: {
       description: 'Keep the top k heads (an integer) or the top p% (a string like "2%")',
       oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?%$' }],

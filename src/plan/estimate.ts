@@ -145,7 +145,7 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
       if ('task' in r) batchesOf(r.task).forEach((b, i) => need(r.task, i, b, side, names));
     };
     switch (r.kind) {
-      case 'logit_diff': case 'accuracy': case 'answer_prob': case 'patching_score':
+      case 'logit_diff': case 'accuracy': case 'answer_prob': case 'prob_diff': case 'patching_score':
         each('clean', []);
         if (r.kind === 'patching_score' || r.run === 'corrupted') each('corrupted', []);
         const run = r.kind === 'patching_score' ? undefined : r.run;

@@ -38,6 +38,7 @@ function baseQuantity(r: MetricRequest): Quantity {
     case 'accuracy': return { kind: 'accuracy', unit: ACCURACY_UNIT[r.over ?? 'vocab'] };
     case 'logit_diff': return { kind: 'logit_diff', unit: `logits, ${VERSUS[r.versus ?? 'distractor']}` };
     case 'answer_prob': return { kind: 'answer_prob', unit: 'probability of the answer' };
+    case 'prob_diff': return { kind: 'prob_diff', unit: 'P(answers) − P(distractors)' };
     case 'attention': {
       const to = [r.to, ...(r.alsoTo ?? [])].join(' + ');
       const unit = r.alsoTo?.length ? `weight ${r.from} → ${to}, summed` : `weight ${r.from} → ${to}, 0–1`;

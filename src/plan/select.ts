@@ -41,8 +41,9 @@ export function selectClaims(plan: Plan, sel: Selection): { plan: Plan; dropped:
     for (const d of byId.get(id)?.deps ?? []) add(d);
   };
   for (const c of kept) {
-    add(`claim:${c.name}`);
-    if (c.mode !== 'skip') c.needs.forEach(add);
+    // A skipped claim reads nothing: its step stays (to report the skip), the steps only it reads go.
+    if (c.mode === 'skip') need.add(`claim:${c.name}`);
+    else [`claim:${c.name}`, ...c.needs].forEach(add);
   }
   if (!narrowed) for (const s of plan.steps) if ((s.kind === 'metric' && s.named) || s.kind === 'circuit') add(s.id);
   const steps = plan.steps.filter((s) => need.has(s.id));

@@ -71,6 +71,8 @@ export interface PlanStage {
   role: string;
   receiver: Receiver;
   senderPositions?: string[];
+  /** `senders: all`: every position. */
+  allSenderPositions?: boolean;
   freezeMlps?: boolean;
   sendersBelowReceivers?: boolean;
   excludeReceivers?: boolean;

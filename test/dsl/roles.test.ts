@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { COLORED_OBJECTS_ROLES, IOI_ROLES } from '../../src/dsl/roles.js';
-import { CO_ROLES, IOI_ROLES as RUNTIME_IOI_ROLES } from '../../src/runtime/tasks/index.js';
+import { COLORED_OBJECTS_ROLES, GREATER_THAN_ROLES, IOI_ROLES } from '../../src/dsl/roles.js';
+import { CO_ROLES, GT_ROLES, IOI_ROLES as RUNTIME_IOI_ROLES } from '../../src/runtime/tasks/index.js';
 import { hookNames } from '../../src/dsl/hooks.js';
 
 describe('compile-time knowledge matches the runtime', () => {
   it('role names per task source', () => {
     expect(IOI_ROLES).toEqual(RUNTIME_IOI_ROLES);
     expect(COLORED_OBJECTS_ROLES).toEqual(CO_ROLES);
+    expect(GREATER_THAN_ROLES).toEqual(GT_ROLES);
   });
 
   it('hook names per model shape', async () => {

@@ -39,7 +39,7 @@ describe('spec schema', () => {
 describe('schema errors', () => {
   it('locates a misspelt enum value with a suggestion', () => {
     expect(errorsOf(`${base}tasks: {t: {source: ioi, n: 2}}\nmetrics:\n  acc:\n    kind: acuracy\n    task: t\n`)).toEqual([
-      "specs/x.spec.yaml:7:11: metrics.acc.kind: must be one of logit_diff, accuracy, answer_prob, attention, dla, patching_score, path_patch, head_scores (got 'acuracy') — did you mean 'accuracy'?",
+      "specs/x.spec.yaml:7:11: metrics.acc.kind: must be one of logit_diff, accuracy, answer_prob, prob_diff, attention, dla, patching_score, path_patch, head_scores (got 'acuracy') — did you mean 'accuracy'?",
     ]);
   });
 

@@ -5,7 +5,7 @@ import type { CircuitSpec } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import type { CompileContext } from './context.js';
 import { selectHeads } from './heads.js';
-import { checkRole, lookupTask, pathPatchRules, residReceiver } from './metrics.js';
+import { allPositions, checkRole, lookupTask, pathPatchRules, residReceiver } from './metrics.js';
 
 export interface CompiledCircuit {
   name: string;
@@ -69,7 +69,9 @@ export function compileCircuit(ctx: CompileContext, name: string, c: CircuitSpec
       name: s.name,
       role: s.role,
       receiver,
-      ...(s.senders && { senderPositions: s.senders.map((p, j) => role(p, [...sp, 'senders', j])) }),
+      ...(s.senders && (allPositions(s.senders === 'all' ? [{ name: 'all', blame: ctx.at([...sp, 'senders']) }] : undefined, task, receiver)
+        ? { allSenderPositions: true }
+        : { senderPositions: (Array.isArray(s.senders) ? s.senders : [s.senders]).map((p, j) => role(p, [...sp, 'senders', j])) })),
       ...(s.freezeMlps !== undefined && { freezeMlps: s.freezeMlps }),
       ...pathPatchRules(ctx, { sendersBelowReceivers: s.sendersBelowReceivers, excludeReceivers: s.excludeReceivers, normalization: s.normalization }),
       keep,

@@ -301,6 +301,7 @@ function metricCall(call: Extract<Expr, { type: 'call' }>, kind: MetricKind, out
     if (get('n')) a.n = intOf(get('n')!, s, 'n');
     if (get('seed')) a.seed = intOf(get('seed')!, s, 'seed');
     if (get('tokens_from')) a.tokensFrom = identOf(get('tokens_from')!, s, 'a task name');
+    if (get('sequences')) a.sequences = identOf(get('sequences')!, s, 'a task name or a quoted file path');
   }
   const built = buildMetric(s.ctx, a, s.interventions);
   const id = s.graph.metric(stepName, built.request, built.needsCorrupted);

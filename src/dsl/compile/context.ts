@@ -10,6 +10,8 @@ export type Blame = (message: string) => CircuitspecError;
 
 export class CompileContext {
   tasks = new Map<string, PlanTask>();
+  /** The spec's folder: relative data paths (task and sequence files) are read from it. */
+  baseDir = process.cwd();
   constructor(
     readonly loaded: LoadedYaml,
     readonly spec: Spec,

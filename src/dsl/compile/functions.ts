@@ -7,12 +7,13 @@ export const METRIC_PARAMS: Record<MetricKind, string[]> = {
   logit_diff: ['task', 'versus?', 'with?', 'run?'],
   accuracy: ['task', 'over?', 'with?', 'run?'],
   answer_prob: ['task', 'with?', 'run?'],
+  prob_diff: ['task', 'with?', 'run?'],
   attention: ['task', 'head', 'from?', 'to?', 'with?', 'run?'],
   dla: ['task', 'with?', 'run?'],
   patching_score: ['task', 'with'],
   path_patch: ['task', 'to?', 'input?', 'at?', 'senders?', 'freeze_mlps?', 'normalization?', 'senders_below_receivers?', 'exclude_receivers?'],
   // with? only to say why it cannot be (a located error, not an unknown argument).
-  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?', 'with?'],
+  head_scores: ['score', 'seq_len?', 'n?', 'seed?', 'tokens_from?', 'sequences?', 'with?'],
 };
 
 export type ParamType = ValueType | 'head' | 'count' | 'sign' | 'metric';

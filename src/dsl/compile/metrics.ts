@@ -2,6 +2,8 @@
  * Metrics → runtime MetricRequests. Named metrics (the spec's `metrics:`) and inline calls in claims
  * (`accuracy(cobj, with=repair)`) both become `MetricArgs` first, then one checked request.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Head, Intervention, MetricRequest, PlanTask } from '../../plan/types.js';
 import type { Control, HeadInput, PathPatchNormalization, ResidHook } from '../../runtime/experiments/types.js';
 import { parseExpr } from '../expr/index.js';
@@ -12,7 +14,7 @@ import { resolveSite, selectHeads } from './heads.js';
 import type { CompiledIntervention } from './interventions.js';
 
 export type MetricKind = MetricRequest['kind'];
-export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_prob', 'attention', 'dla', 'patching_score', 'path_patch', 'head_scores'];
+export const METRIC_KINDS: MetricKind[] = ['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'attention', 'dla', 'patching_score', 'path_patch', 'head_scores'];
 export const TABLE_KINDS = new Set<MetricKind>(['dla', 'path_patch', 'head_scores']);
 
 export interface Named { name: string; blame: Blame }
@@ -46,6 +48,8 @@ export interface MetricArgs {
   n?: number;
   seed?: number;
   tokensFrom?: Named;
+  /** A task name or a token-id file (head_scores on given sequences). */
+  sequences?: Named;
 }
 
 /** Sender rules and normalisation of a path_patch metric or stage (spec-wide defaults under `pathPatching:`). */
@@ -100,6 +104,7 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
     const req: MetricRequest = {
       kind: 'head_scores', score: a.score!, ...(a.seqLen !== undefined && { seqLen: a.seqLen }), ...(a.n !== undefined && { n: a.n }),
       ...(a.seed !== undefined && { seed: a.seed }), ...(from && { tokensFrom: from }),
+      ...(a.sequences && givenSequences(ctx, a, a.sequences)),
     };
     return { request: req, needsCorrupted: false };
   }
@@ -128,7 +133,7 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       out.push(...iv.items);
       owner.push(...iv.items.map(() => w));
       if (iv.control) {
-        if (!allowControl) throw w.blame(`'${w.name}' is a random control (heads: random(…)): ${a.kind} cannot take one (logit_diff, accuracy, answer_prob and patching_score can)`);
+        if (!allowControl) throw w.blame(`'${w.name}' is a random control (heads: random(…)): ${a.kind} cannot take one (logit_diff, accuracy, answer_prob, prob_diff and patching_score can)`);
         if (controlName) throw w.blame(`two random controls in one metric ('${controlName}' and '${w.name}'): give each its own metric`);
         controlName = w.name;
         controlOwner = w;
@@ -165,6 +170,11 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       request = { kind: 'answer_prob', task: t, ...(w && { with: w }), ...withControl(), ...runOf(w) };
       break;
     }
+    case 'prob_diff': {
+      const w = withList(true);
+      request = { kind: 'prob_diff', task: t, ...(w && { with: w }), ...withControl(), ...runOf(w) };
+      break;
+    }
     case 'attention': {
       if (!a.heads?.length || !a.from || !a.to?.length) throw a.blame('attention needs a head, a from role and a to role (or a hook_pattern site)');
       const w = withList();
@@ -193,9 +203,10 @@ export function buildMetric(ctx: CompileContext, a: MetricArgs, interventions: M
       const r = a.receiver ?? 'logits';
       const positions = r === 'logits' ? [] : r.positions.map((p) => checkRole(task, p));
       const receivers = r === 'logits' ? r : 'resid' in r ? { resid: r.resid, layer: r.layer, positions } : { heads: r.heads, input: r.input, positions };
-      const senders = a.senders?.map((s) => checkRole(task, s));
+      const all = allPositions(a.senders, task, r);
+      const senders = all ? undefined : a.senders?.map((s) => checkRole(task, s));
       request = {
-        kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }),
+        kind: 'path_patch', task: t, receivers, ...(senders && { senderPositions: senders }), ...(all && { allSenderPositions: true }), ...(a.freezeMlps !== undefined && { freezeMlps: a.freezeMlps }),
         ...pathPatchRules(ctx, a.rules ?? {}),
       };
       needsCorrupted = true;
@@ -238,6 +249,43 @@ function checkFrozen(ivs: Intervention[], owner: Named[], base: 'clean' | 'corru
       }
     });
   });
+}
+
+/**
+ * head_scores on given sequences: a task's prompts, else a file of token ids. Their count becomes `n` (the first n
+ * when n is given) so the plan's estimate counts them; ids and lengths are checked by preflight.
+ */
+function givenSequences(ctx: CompileContext, a: MetricArgs, seq: Named): { sequencesFrom: string; n?: number } | { sequencesFile: string; n: number } {
+  if (a.seqLen !== undefined || a.seed !== undefined || a.tokensFrom) {
+    throw seq.blame('given sequences are scored as they are: seqLen, seed and tokensFrom shape random ones, drop them');
+  }
+  const task = ctx.tasks.get(seq.name);
+  const file = resolve(ctx.baseDir, seq.name);
+  if (!task && !(existsSync(file) && statSync(file).isFile())) {
+    const names = [...ctx.tasks.keys()];
+    throw seq.blame(`sequences '${seq.name}' is neither a task${didYouMean(seq.name, names)} (tasks: ${names.join(', ') || 'none'}) nor a file (${file} does not exist)`);
+  }
+  const count = task ? task.prompts : countSequences(file);
+  if (a.n !== undefined && count !== undefined && a.n > count) throw a.blame(`n ${a.n} is more than the ${count} sequences of '${seq.name}'`);
+  const n = a.n ?? count;
+  return task ? { sequencesFrom: task.name, ...(n !== undefined && { n }) } : { sequencesFile: file, n: n! };
+}
+
+/** Sequence lines of a file (blank and // lines skipped, as its loader does). */
+function countSequences(file: string): number {
+  return readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('//')).length;
+}
+
+/**
+ * `senders: all` (a task role named 'all' keeps its meaning): patch senders at every position. z receivers read
+ * senders at the receiver positions only (path patching's runtime), so there it is an error.
+ */
+export function allPositions(senders: Named[] | undefined, task: PlanTask, receiver: 'logits' | { input: string } | { resid: string }): boolean {
+  if (senders?.length !== 1 || senders[0].name !== 'all' || task.roles.includes('all')) return false;
+  if (receiver !== 'logits' && 'input' in receiver && receiver.input === 'z') {
+    throw senders[0].blame('z receivers take senders at the receiver positions only: senders: all is not computed for them');
+  }
+  return true;
 }
 
 /** A `metrics:` entry → MetricArgs (blaming its YAML fields). */
@@ -295,6 +343,7 @@ export function argsFromSpec(ctx: CompileContext, name: string, m: MetricSpec): 
     case 'head_scores':
       Object.assign(a, { score: m.score, seqLen: m.seqLen, n: m.n, seed: m.seed });
       if (m.tokensFrom !== undefined) a.tokensFrom = named('tokensFrom', m.tokensFrom);
+      if (m.sequences !== undefined) a.sequences = named('sequences', m.sequences);
       break;
   }
   return a;

@@ -82,6 +82,7 @@ export class StepGraph {
       if (needsCorrupted) deps.push(this.run(request.task, 'corrupted'));
     } else if (request.kind === 'head_scores') {
       if (request.tokensFrom !== undefined) deps.push(this.taskReady(request.tokensFrom));
+      if (request.sequencesFrom !== undefined) deps.push(this.taskReady(request.sequencesFrom));
     }
     this.metricKeys.set(key, id);
     // forwardPasses of model-running steps are filled in by the plan's estimate (src/plan/estimate.ts).

@@ -8,7 +8,7 @@ import type { TaskSpec } from '../schema.js';
 import type { CompileContext } from './context.js';
 
 /** Typical prompt lengths (tokens), for estimates only. */
-const POSITIONS: Record<string, number> = { ioi: 16, 'colored-objects': 62, 'colored-objects-paper': 62 };
+const POSITIONS: Record<string, number> = { ioi: 16, 'colored-objects': 62, 'colored-objects-paper': 62, greater_than: 12 };
 
 export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed: number, baseDir: string): PlanTask {
   const taskSeed = 'seed' in t && t.seed !== undefined ? t.seed : deriveSeed(seed, `task:${name}`);
@@ -19,6 +19,9 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
       break;
     case 'colored-objects':
       source = { generator: 'colored-objects', n: t.n, seed: taskSeed, corruption: t.corruption };
+      break;
+    case 'greater_than':
+      source = { generator: 'greater_than', n: t.n, seed: taskSeed, corruption: t.corruption };
       break;
     case 'colored-objects-paper': {
       const offset = t.offset ?? 0;
@@ -52,8 +55,7 @@ export function compileTask(ctx: CompileContext, name: string, t: TaskSpec, seed
 
 /**
  * A JSONL task's size for estimates: its prompt lines (blank and // lines skipped, as the loader does) and a
- * typical length (~4 characters per GPT-2 token, +1 for a BOS-free first token). Unreadable files are reported
- * by the roles check above.
+ * typical length. Unreadable files are reported by the roles check above.
  */
 function jsonlSize(file: string): { prompts?: number; positions?: number } {
   let lines: string[];
@@ -62,16 +64,18 @@ function jsonlSize(file: string): { prompts?: number; positions?: number } {
   } catch {
     return {};
   }
-  const chars = lines.map((l) => {
+  // Token lines count their ids; text lines ~4 characters per GPT-2 token, +1 for a BOS-free first token.
+  const lengths = lines.map((l) => {
     try {
-      const p = (JSON.parse(l) as { prompt?: unknown }).prompt;
-      return typeof p === 'string' ? p.length : 0;
+      const rec = JSON.parse(l) as { prompt?: unknown; tokens?: unknown };
+      if (Array.isArray(rec.tokens)) return rec.tokens.length;
+      return typeof rec.prompt === 'string' ? rec.prompt.length / 4 + 1 : 0;
     } catch {
       return 0;
     }
   });
-  const mean = chars.reduce((a, c) => a + c, 0) / Math.max(1, chars.length);
-  return { prompts: lines.length, ...(mean > 0 && { positions: Math.round(mean / 4) + 1 }) };
+  const mean = lengths.reduce((a, c) => a + c, 0) / Math.max(1, lengths.length);
+  return { prompts: lines.length, ...(mean > 0 && { positions: Math.round(mean) }) };
 }
 
 /** The released Colored Objects set has 1000 prompts; `n` (after `offset`) takes a slice of it. */
@@ -84,7 +88,7 @@ function promptCount(t: TaskSpec): number | undefined {
 
 /** Whether the task will have corrupted partners (undefined: only known once built). */
 export function hasCorruption(t: TaskSpec): boolean | undefined {
-  if (t.source === 'ioi' || t.source === 'colored-objects') return t.corruption !== undefined;
+  if (t.source === 'ioi' || t.source === 'colored-objects' || t.source === 'greater_than') return t.corruption !== undefined;
   if (t.source === 'colored-objects-paper') return true;
   return undefined;
 }

@@ -47,7 +47,7 @@ export function toCircuitStages(step: CircuitStep, task: string): CircuitStage[]
       kind: 'path_patch',
       task,
       receivers: s.receiver === 'logits' || 'resid' in s.receiver ? s.receiver : { heads: s.receiver.heads, input: s.receiver.input, positions: s.receiver.positions },
-      ...(s.senderPositions && { senderPositions: s.senderPositions }),
+      ...(s.senderPositions && { senderPositions: s.senderPositions }), ...(s.allSenderPositions && { allSenderPositions: true }),
       ...(s.freezeMlps !== undefined && { freezeMlps: s.freezeMlps }),
       ...(s.sendersBelowReceivers !== undefined && { sendersBelowReceivers: s.sendersBelowReceivers }),
       ...(s.excludeReceivers !== undefined && { excludeReceivers: s.excludeReceivers }),
@@ -70,7 +70,7 @@ function stageInfo(step: CircuitStep): StageInfo[] {
 }
 
 /** Metrics that reduce per-prompt logits at END can share one pass over their task's batches. */
-const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
+const SHARED_PASS_KINDS = new Set(['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'patching_score']);
 const taskOf = (s: MetricStep): string | undefined =>
   SHARED_PASS_KINDS.has(s.request.kind) && 'task' in s.request ? s.request.task : undefined;
 

@@ -2,7 +2,8 @@
  * Everything about a plan's inputs that can be checked without compute, run by `validate` and by `run` before any
  * weights load: the backend is installed; the checkpoint's config, header, tensor names, shapes and dtypes agree
  * (no weight is read); every task builds with the model's tokenizer and passes its checks (file:line for JSONL,
- * data ranges, lengths against the context); the metrics have what they read (distractors). Problems are
+ * data ranges, lengths against the context); head scores' sequence files (ids, lengths); the metrics have what
+ * they read (distractors). Problems are
  * CircuitspecErrors (exit 2); doubtful inputs that still run are warnings naming the prompt or token.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { inspectGPT2Checkpoint, readHFConfig } from '../io/checkpoint.js';
 import { configFromHF, namedConfig, NAMED_SHAPES, type ModelConfig } from '../model/config.js';
 import { SafetensorsFile } from '../io/safetensors.js';
 import { buildTask, checkTask } from '../tasks/index.js';
+import { loadSequenceFile } from '../tasks/sequences.js';
 import { untrainedWarnings } from '../tasks/untrained.js';
 import type { Prompt, PromptSet } from '../tasks/types.js';
 import { gpt2Tokenizer, loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
@@ -48,6 +50,15 @@ export async function preflight(plan: Plan): Promise<PreflightReport> {
       const where = e.location.file || !t.at ? e.location
         : { file: t.at.file, line: t.at.line, column: t.at.column, field: `tasks.${t.name}${e.location.field && !e.location.field.startsWith('tasks.') ? `.${e.location.field}` : ''}` };
       errors.push(new CircuitspecError(e.message.includes(`'${t.name}'`) ? e.message : `task '${t.name}': ${e.message}`, where));
+    }
+  }
+  for (const s of plan.steps) {
+    if (s.kind !== 'metric' || s.request.kind !== 'head_scores' || s.request.sequencesFile === undefined) continue;
+    try {
+      loadSequenceFile(s.request.sequencesFile, model.config);
+    } catch (e) {
+      if (!(e instanceof CircuitspecError)) throw e;
+      errors.push(new CircuitspecError(`metric '${s.name}': ${e.message}`, e.location));
     }
   }
   if (errors.length === 1) throw errors[0];
@@ -178,7 +189,8 @@ function checkRoles(plan: Plan, t: PlanTask, set: PromptSet): void {
  * token the model rarely predicts there, so every number about it is meaningless.
  */
 function answerWarnings(set: PromptSet): string[] {
-  const bare = set.prompts.filter((p) => /^[A-Za-z0-9]/.test(p.answer) && /[^\s]$/.test(p.text));
+  // Digits after digits continue a number (Greater-Than's "17" + "32"): no space is expected there.
+  const bare = set.prompts.filter((p) => !p.givenIds && /^[A-Za-z0-9]/.test(p.answer) && /[^\s]$/.test(p.text) && !(/^\d/.test(p.answer) && /\d$/.test(p.text)));
   if (!bare.length) return [];
   const first = bare[0];
   return [

@@ -17,18 +17,20 @@ import { attentionValues } from '../metrics/attention.js';
 import { dlaPerPrompt, dlaTable } from '../metrics/dla.js';
 import { logitDiff } from '../metrics/logit-diff.js';
 import { patchingScore } from '../metrics/patching-score.js';
+import { probDiff } from '../metrics/prob-diff.js';
 import { headTable, mean, scalar } from '../metrics/scalar.js';
 import { distribution } from '../metrics/distribution.js';
 import { requireCorrupted } from './batches.js';
 import { batchesOf, countPositions, progress, sharedRun, taskOf } from './context.js';
 import type { LogitSummary } from './logits.js';
+import { loadSequenceFile } from '../tasks/sequences.js';
 import type { PromptSet } from '../tasks/types.js';
 import type { Control, ExperimentContext, Intervention, MetricRequest, MetricValue, RunSide } from './types.js';
 
 /** A metric's per-prompt values before reduction: a few series, each in prompt (or sequence) order. */
 export type Series = number[][];
 
-const PER_PROMPT = new Set(['logit_diff', 'accuracy', 'answer_prob', 'patching_score']);
+const PER_PROMPT = new Set(['logit_diff', 'accuracy', 'answer_prob', 'prob_diff', 'patching_score']);
 
 export async function computeMetric(ctx: ExperimentContext, req: MetricRequest): Promise<MetricValue> {
   return (await computeMetrics(ctx, [req]))[0];
@@ -82,6 +84,7 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
       if (r.kind === 'logit_diff') out[i] = runs.map((s) => s.map((x) => logitDiff(x, r.versus)));
       else if (r.kind === 'accuracy') out[i] = runs.map((s) => s.map((x) => isCorrect(x, r.over)));
       else if (r.kind === 'answer_prob') out[i] = runs.map((s) => s.map(answerProb));
+      else if (r.kind === 'prob_diff') out[i] = runs.map((s) => s.map(probDiff));
       else if (r.kind === 'patching_score') out[i] = [...runs.map(ld), ld(clean), ld(corrupted)];
     }
   }
@@ -104,7 +107,8 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
       return dlaPerPrompt(ctx, req.task, { with: req.with, run: req.run });
     case 'path_patch': {
       const r = await pathPatchFast(ctx, req.task, {
-        receivers: req.receivers, senderPositions: req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined), freezeMlps: req.freezeMlps,
+        receivers: req.receivers, freezeMlps: req.freezeMlps,
+        senderPositions: req.allSenderPositions ? undefined : req.senderPositions ?? (req.receivers === 'logits' ? ['END'] : undefined),
         sendersBelowReceivers: req.sendersBelowReceivers, excludeReceivers: req.excludeReceivers,
       });
       // Per-prompt series: the batch each prompt is in (for per-batch normalisation), clean and corrupted logit
@@ -117,6 +121,7 @@ async function otherSeries(ctx: ExperimentContext, req: MetricRequest): Promise<
       return headScoreValues(ctx.model, req.score, {
         seqLen: req.seqLen, n: req.n, seed: req.seed ?? ctx.seed, batchSize: ctx.batchSize, shard: ctx.shard, onPositions: (n) => countPositions(ctx, n),
         pool: req.tokensFrom === undefined ? undefined : taskTokens(taskOf(ctx, req.tokensFrom)),
+        ...givenSequences(ctx, req),
       });
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
@@ -145,6 +150,7 @@ export function finishMetric(req: MetricRequest, series: Series, nHeads: number)
     case 'logit_diff':
     case 'accuracy':
     case 'answer_prob':
+    case 'prob_diff':
     case 'attention':
       return scalar(series[0]);
     case 'patching_score': {
@@ -170,6 +176,14 @@ export function finishMetric(req: MetricRequest, series: Series, nHeads: number)
     default:
       throw new CircuitspecError(`unknown metric kind '${String((req as { kind: unknown }).kind)}'`, { field: 'kind' });
   }
+}
+
+/** head_scores' given sequences (and how many), if any; `--limit` may leave a task fewer prompts than the plan's n. */
+function givenSequences(ctx: ExperimentContext, req: Extract<MetricRequest, { kind: 'head_scores' }>): { sequences?: number[][]; n?: number } {
+  const seqs = req.sequencesFrom !== undefined ? taskOf(ctx, req.sequencesFrom).prompts.map((p) => p.tokens)
+    : req.sequencesFile !== undefined ? loadSequenceFile(req.sequencesFile, ctx.model.config).map((s) => s.tokens) : undefined;
+  if (!seqs) return {};
+  return { sequences: seqs, ...(req.n !== undefined && { n: Math.min(req.n, seqs.length) }) };
 }
 
 /** The distinct token ids of a task's prompts, ascending (a deterministic pool for random sequences). */

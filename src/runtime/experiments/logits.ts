@@ -6,6 +6,8 @@ export interface LogitSummary {
   answerId: number;
   answer: number;
   distractors: number[];
+  /** Logits of every answer, for prompts with several (answerIds). */
+  answers?: number[];
   /** Logits of the candidate set (the task's, else answer + distractors), in candidateIds order. */
   candidates: number[];
   candidateIds: number[];
@@ -24,7 +26,7 @@ export function candidateIds(set: PromptSet, p: Prompt): number[] {
  */
 export async function readSummaries(logits: tf.Tensor, set: PromptSet, prompts: Prompt[]): Promise<LogitSummary[]> {
   const [B, V] = logits.shape;
-  const ids = prompts.map((p) => [p.answerId, ...p.distractorIds, ...candidateIds(set, p)]);
+  const ids = prompts.map((p) => [p.answerId, ...p.distractorIds, ...candidateIds(set, p), ...(p.answerIds ?? [])]);
   const n = Math.max(...ids.map((r) => r.length));
   const flat = new Int32Array(B * n);
   ids.forEach((r, b) => r.forEach((id, j) => { flat[b * n + j] = b * V + id; }));
@@ -44,9 +46,11 @@ export async function readSummaries(logits: tf.Tensor, set: PromptSet, prompts: 
     const row = data.subarray(b * w, (b + 1) * w);
     const nd = p.distractorIds.length;
     const cand = candidateIds(set, p);
+    const at = 3 + nd + cand.length;
     return {
       answerId: p.answerId, answer: row[2], distractors: Array.from(row.subarray(3, 3 + nd)),
-      candidates: Array.from(row.subarray(3 + nd, 3 + nd + cand.length)), candidateIds: cand, argmax: row[0], logSumExp: row[1],
+      candidates: Array.from(row.subarray(3 + nd, at)), candidateIds: cand, argmax: row[0], logSumExp: row[1],
+      ...(p.answerIds && { answers: Array.from(row.subarray(at, at + p.answerIds.length)) }),
     };
   });
 }
@@ -70,7 +74,7 @@ export function summarize(logits: tf.Tensor, set: PromptSet, prompts: Prompt[]):
     const cand = candidateIds(set, p);
     out.push({
       answerId: p.answerId, answer: row[p.answerId], distractors: p.distractorIds.map((d) => row[d]), candidates: cand.map((c) => row[c]),
-      candidateIds: cand, argmax: arg, logSumExp: max + Math.log(sum),
+      candidateIds: cand, argmax: arg, logSumExp: max + Math.log(sum), ...(p.answerIds && { answers: p.answerIds.map((a) => row[a]) }),
     });
   }
   return out;

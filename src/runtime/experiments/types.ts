@@ -53,6 +53,8 @@ export type MetricRequest =
   | { kind: 'logit_diff'; task: string; versus?: 'distractor' | 'mean_others' | 'max_others'; with?: Intervention[]; run?: RunSide; control?: Control }
   | { kind: 'accuracy'; task: string; over?: 'vocab' | 'candidates' | 'distractors'; with?: Intervention[]; run?: RunSide; control?: Control }
   | { kind: 'answer_prob'; task: string; with?: Intervention[]; run?: RunSide; control?: Control }
+  /** P(answers) − P(distractors) at END (Greater-Than's probability difference). */
+  | { kind: 'prob_diff'; task: string; with?: Intervention[]; run?: RunSide; control?: Control }
   /**
    * Attention of `head` from `from` to `to`; with `alsoHeads` the mean over all the heads, with `alsoTo` the sum
    * over the key roles' positions (the movers' attention to both wrong colours, as one number).
@@ -63,9 +65,17 @@ export type MetricRequest =
   /** (patched − clean) / (corrupted − clean). */
   | { kind: 'patching_score'; task: string; with: Intervention[]; control?: Control }
   /** → HeadTable. */
-  | ({ kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization } & SenderRules)
+  | ({
+    kind: 'path_patch'; task: string; receivers: PathPatchReceivers; senderPositions?: string[]; freezeMlps?: boolean; normalization?: PathPatchNormalization;
+    /** Senders patched at every position (`senders: all`), where the default for logits receivers is END. */
+    allSenderPositions?: boolean;
+  } & SenderRules)
   /** → HeadTable. */
-  | { kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string };
+  | {
+    kind: 'head_scores'; score: 'previous_token' | 'duplicate_token' | 'induction'; seqLen?: number; n?: number; seed?: number; tokensFrom?: string;
+    /** Given sequences instead of random ones: a task's prompt tokens, or a JSONL file of token ids (absolute path). */
+    sequencesFrom?: string; sequencesFile?: string;
+  };
 
 export type MetricValue =
   | { type: 'scalar'; value: number; perPrompt?: number[] }

@@ -4,5 +4,5 @@ export { blockHooks, type BlockRows } from './attention-block.js';
 export { runIntervened, runBatchIntervened } from './run.js';
 export { validateIntervention } from './validate.js';
 export { sweepHeads, sweepLayersPositions } from './sweeps.js';
-export { headScores, repeatedSequences, type HeadScore, type HeadScoreOptions } from './head-scores.js';
+export { headScores, repeatedSequences, scoreTargets, HEAD_SCORES, type HeadScore, type HeadScoreOptions } from './head-scores.js';
 export * from './path-patching/index.js';

@@ -20,11 +20,12 @@ export function checkTask(set: PromptSet, config: ModelConfig, tokenizer?: Token
     if (ids.has(p.id)) fail(p, 'duplicate prompt id');
     ids.add(p.id);
     checkTokens(p, p.tokens, 'prompt', config, fail);
-    if (bos !== undefined && !wantBos && p.tokens[0] === bos) fail(p, `starts with the BOS token ${bos} but the task did not ask for one (prependBos)`);
+    // Ids given as such keep a leading BOS the user wrote.
+    if (bos !== undefined && !wantBos && !p.givenIds && p.tokens[0] === bos) fail(p, `starts with the BOS token ${bos} but the task did not ask for one (prependBos)`);
     if (bos !== undefined && wantBos && p.tokens[0] !== bos) fail(p, `the task asked for BOS but the prompt starts with token ${p.tokens[0]}`);
     for (const [word, id, what] of [[p.answer, p.answerId, 'answer'] as const, ...p.distractors.map((d, i) => [d, p.distractorIds[i], `distractor ${i + 1}`] as const)]) {
       if (!Number.isInteger(id) || id < 0 || id >= config.dVocab) fail(p, `${what} ${JSON.stringify(word)} has token id ${id}, outside the model's vocabulary of ${config.dVocab}`);
-      if (tokenizer) {
+      if (tokenizer && !p.givenIds) {
         const enc = tokenizer.encode(word);
         if (enc.length !== 1) fail(p, `${what} ${JSON.stringify(word)} must be a single token, but it splits into ${showSplit(tokenizer, word)}`);
         if (enc[0] !== id) fail(p, `${what} ${JSON.stringify(word)} is token ${enc[0]}, not ${id}`);

@@ -6,11 +6,14 @@
  *    "roles": {"IO": "Mary", "S1": "John", "S2": {"word": "John", "occurrence": 2}, "X": 3}, "id": "optional"}
  * A role is a word (its first token; `occurrence` counts from 1) or a token index (negative counts from the end,
  * without BOS). END, each prompt's last token, is always added. Blank lines and lines starting with // are skipped.
+ * A line may instead give token ids ({"tokens": [...], "answer": id, ...}: jsonl-ids.ts); one file may mix both
+ * kinds, each line being one or the other.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CircuitspecError } from '../../errors.js';
 import type { Tokenizer } from '../tokenizer/index.js';
+import { parseIdLine } from './jsonl-ids.js';
 import { encodeWithOffsets, findWord, singleTokenId, tokenAtChar, withBos } from './tokens.js';
 import type { Prompt, PromptSet } from './types.js';
 
@@ -19,6 +22,7 @@ type RoleSpec = number | string | { word: string; occurrence?: number };
 interface Line {
   id?: unknown;
   prompt?: unknown;
+  tokens?: unknown;
   answer?: unknown;
   distractor?: unknown;
   distractors?: unknown;
@@ -52,6 +56,25 @@ export function loadJsonlTask(name: string, file: string, tokenizer: Tokenizer, 
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return fail('each line must be a JSON object');
     const str = (v: unknown, field: string): string => (typeof v === 'string' && v.length > 0 ? v : fail(`"${field}" must be a non-empty string`, field));
     const id = rec.id === undefined ? `${name}#${prompts.length}` : String(rec.id);
+    const meta = { file: path, line, ...(typeof rec.meta === 'object' && rec.meta !== null ? (rec.meta as Record<string, string | number>) : {}) };
+    if (rec.tokens !== undefined) {
+      if (rec.prompt !== undefined) fail('give "prompt" (text) or "tokens" (token ids), not both', 'tokens');
+      const p = parseIdLine(rec, tokenizer, fail);
+      let { tokens, roles } = p;
+      if (opts.prependBos) {
+        if (tokens[0] === tokenizer.bosTokenId) fail(`the ids already start with BOS (${tokenizer.bosTokenId}) and the task prepends another (prependBos): drop one`, 'tokens');
+        ({ tokens, roles } = withBos(tokenizer, tokens, roles));
+        if (p.corrupted) Object.assign(p.corrupted, withBos(tokenizer, p.corrupted.tokens, p.corrupted.roles));
+      }
+      for (const r of Object.keys(roles)) roleNames.add(r);
+      const show = (ids: number[]) => tokenizer.decode(ids);
+      prompts.push({
+        id, text: show(tokens), tokens, answer: show([p.answerId]), answerId: p.answerId, distractors: p.distractorIds.map((d) => show([d])),
+        distractorIds: p.distractorIds, roles, givenIds: true, meta,
+        ...(p.corrupted && { corrupted: { ...p.corrupted, text: show(p.corrupted.tokens), answer: show([p.corrupted.answerId]) } }),
+      });
+      return;
+    }
     const text = str(rec.prompt, 'prompt');
     const answer = str(rec.answer, 'answer');
     const distractors = rec.distractors !== undefined
@@ -93,7 +116,7 @@ export function loadJsonlTask(name: string, file: string, tokenizer: Tokenizer, 
     prompts.push({
       id, text, tokens, answer, answerId: single(answer, 'answer'), distractors,
       distractorIds: distractors.map((d, i) => single(d, `distractors[${i}]`)), roles, corrupted,
-      meta: { file: path, line, ...(typeof rec.meta === 'object' && rec.meta !== null ? (rec.meta as Record<string, string | number>) : {}) },
+      meta,
     });
   });
   if (prompts.length === 0) throw new CircuitspecError('the task file has no prompts', { file: path });

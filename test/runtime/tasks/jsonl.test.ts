@@ -64,6 +64,56 @@ describe('JSONL tasks', () => {
   });
 });
 
+describe('JSONL lines of token ids', () => {
+  const [M, ary, mary] = [tok.tokenId(' M'), tok.tokenId('ary'), tok.tokenId(' Mary')];
+  const half = tok.encode(' 😀')[0]; // a partial UTF-8 character: decodes to U+FFFD, which encodes to other ids
+
+  it('uses the ids as written (no text round trip), a leading BOS kept; text lines in the same file still work', () => {
+    const ids = [tok.bosTokenId, 464, M, ary, 1110, mary, 290, M, ary];
+    expect(tok.encode(tok.decode(ids.slice(1)))).not.toEqual(ids.slice(1)); // the round trip this avoids
+    const file = write('ids.jsonl', [
+      { tokens: ids, answer: half, distractors: [mary], corrupted: { tokens: [...ids.slice(0, 5), 1757, ...ids.slice(6)], answer: mary },
+        roles: { first: 1, S2: { token: M, occurrence: 2 }, IO: { token: mary } } },
+      { prompt: 'The cat sat on the', answer: ' mat', roles: { subject: 'cat' } },
+    ]);
+    const set = buildTask('t', { file }, tok, { baseDir: dir });
+    const [p, q] = set.prompts;
+    expect(p.tokens).toEqual(ids);
+    expect([p.answerId, p.distractorIds, p.givenIds]).toEqual([half, [mary], true]);
+    expect(p.roles).toEqual({ first: 1, S2: 7, IO: 5, END: 8 });
+    expect(p.corrupted!.tokens[5]).toBe(1757);
+    expect(p.corrupted!.answerId).toBe(mary);
+    expect(p.text).toBe(tok.decode(ids));
+    expect(q.tokens).toEqual(tok.encode('The cat sat on the'));
+    expect(set.roleNames).toEqual(expect.arrayContaining(['first', 'S2', 'IO', 'END', 'subject']));
+    checkTask(set, namedConfig('gpt2'), tok); // the answer's decoded text does not re-encode to it: not checked for id lines
+    const bos = buildTask('t', { file: write('nobos.jsonl', [{ tokens: [464, M], answer: ary, roles: { x: 0 } }]) }, tok, { baseDir: dir, prependBos: true });
+    expect(bos.prompts[0].tokens).toEqual([tok.bosTokenId, 464, M]);
+    expect(bos.prompts[0].roles).toEqual({ x: 1, END: 2 });
+  });
+
+  it('names file:line and the field for bad ids, roles and mixed lines; the model vocabulary is checked per line', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ tokens: [464, 60000], answer: 1 }, /:1: tokens\[1\]: token id 60000 is outside the tokenizer's vocabulary of 50257/],
+      [{ tokens: [464, -1], answer: 1 }, /:1: tokens\[1\]: "tokens\[1\]" must be a token id \(a non-negative integer\), got -1/],
+      [{ tokens: [], answer: 1 }, /:1: tokens: "tokens" must be a non-empty list of token ids/],
+      [{ tokens: [464], answer: ' Mary' }, /:1: answer: "answer" must be a token id/],
+      [{ tokens: [464], prompt: 'x', answer: 1 }, /:1: tokens: give "prompt" \(text\) or "tokens" \(token ids\), not both/],
+      [{ tokens: [464, 5], answer: 1, roles: { IO: 'Mary' } }, /:1: roles\.IO: role IO: on a token-id line a role is a token index or \{"token": id, "occurrence": n\}/],
+      [{ tokens: [464, 5], answer: 1, roles: { IO: { token: 7 } } }, /:1: roles\.IO: role IO: token id 7 does not occur in the prompt/],
+      [{ tokens: [464, 5], answer: 1, corrupted: [464] }, /:1: corrupted: the corrupted prompt has 1 tokens but the prompt has 2/],
+    ];
+    for (const [line, re] of cases) {
+      const file = write('bad-ids.jsonl', [{ prompt: 'ok', answer: ' x' }, line]);
+      expect(formatted(() => buildTask('t', { file }, tok, { baseDir: dir }))).toMatch(new RegExp(`bad-ids\\.jsonl${re.source.replace(':1:', ':2:')}`));
+    }
+    const twice = write('twice.jsonl', [{ tokens: [tok.bosTokenId, 464], answer: 1 }]);
+    expect(formatted(() => buildTask('t', { file: twice }, tok, { baseDir: dir, prependBos: true }))).toMatch(/twice\.jsonl:1: tokens: the ids already start with BOS \(50256\)/);
+    const big = buildTask('t', { file: write('big.jsonl', [{ tokens: [1, 2], answer: 3 }, { tokens: [1, 5000], answer: 3 }]) }, tok, { baseDir: dir });
+    expect(formatted(() => checkTask(big, { ...namedConfig('gpt2'), dVocab: 1000 }, tok))).toMatch(/big\.jsonl:2: .*prompt t#1 \(line 2\): the prompt's token 1 has id 5000, outside the model's vocabulary of 1000/);
+  });
+});
+
 describe('checkTask', () => {
   const base = (): ReturnType<typeof buildTask> => buildTask('t', { generator: 'ioi', n: 3, seed: 1, corruption: 's2_io_flip' }, tok);
 
