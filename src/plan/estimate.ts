@@ -106,7 +106,8 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     acc.runs += 1;
   };
 
-  const intervened = (task: string, ivs: Intervention[], run?: string, fromStart = false): void => {
+  /** `readFrom`: the role a metric reads from (attention's query, DLA's END); a rerun starting after it reruns all. */
+  const intervened = (task: string, ivs: Intervention[], run?: string, readFrom?: string): void => {
     const froms = new Set(ivs.flatMap((iv) => (iv.type === 'patch' ? [iv.from] : [])));
     const base = run ?? (froms.size === 1 && froms.has('clean') ? 'corrupted' : 'clean');
     const other = base === 'clean' ? 'corrupted' : 'clean';
@@ -118,7 +119,8 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
     batchesOf(task).forEach((b, i) => {
       const starts = ivs.map((iv) => iv.type === 'attention_override' || iv.type === 'attention_block' ? b.roles[iv.query] ?? 0
         : iv.positions?.length ? Math.min(...iv.positions.map((r) => b.roles[r] ?? 0)) : 0);
-      const start = ivs.length && !fromStart ? Math.min(...starts) : 0;
+      const first = ivs.length ? Math.min(...starts) : 0;
+      const start = readFrom !== undefined && first > (b.roles[readFrom] ?? 0) ? 0 : first;
       const otherNames = ivs.flatMap((iv) => (iv.type === 'patch' && iv.from !== base ? [iv.hook] : []));
       const baseNames = [...(start > 0 ? KV : []),
         ...ivs.flatMap((iv) => ((iv.type === 'ablate' && iv.method === 'resample') || (iv.type === 'patch' && iv.from === base) ? [iv.hook] : []))];
@@ -155,10 +157,10 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
         return;
       // Read from a cached run; under interventions, one full rerun per batch (metrics/attention.ts, batchCache).
       case 'attention':
-        return r.with?.length ? intervened(r.task, r.with, r.run, true)
+        return r.with?.length ? intervened(r.task, r.with, r.run, r.from)
           : each(r.run ?? 'clean', [...new Set([r.head, ...(r.alsoHeads ?? [])].map((h) => `blocks.${h.layer}.attn.hook_pattern`))]);
       case 'dla':
-        return r.with?.length ? intervened(r.task, r.with, r.run, true)
+        return r.with?.length ? intervened(r.task, r.with, r.run, 'END')
           : each(r.run ?? 'clean', [...Array.from({ length: L }, (_, l) => `blocks.${l}.attn.hook_z`), 'ln_final.hook_scale']);
       case 'path_patch':
         return pathPatch(r.task, r);

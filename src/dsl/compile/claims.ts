@@ -320,6 +320,10 @@ function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): 
     const role = b.get('role') ? enumOf(b.get('role')!, s, c.roles, `a role of circuit '${n.name}'`) : undefined;
     return { op: 'circuit', step: c.id, ...(role && { role }), text };
   }
+  if (e.fn === 'delta') {
+    const tables = tableDelta(e, s, text);
+    if (tables) return tables;
+  }
   const sig = VALUE_FNS[e.fn as Exclude<FnName, 'neg'>];
   if (!sig) throw blameAt(s, e)(`unknown function '${e.fn}'${didYouMean(e.fn, ALL_FUNCTIONS)} (functions: ${ALL_FUNCTIONS.join(', ')})`);
   const b = bind(e, sig.params.map((p) => p.name + (p.optional ? '?' : '')), s);
@@ -341,13 +345,32 @@ function call(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): 
     } else if (t === 'metric') {
       const c = check(x, s);
       const ct = typeOf(c);
-      if (c.op !== 'metric') throw blameAt(s, x)(`${e.fn}() compares measured values: give a metric (a name or a call like accuracy(task))`);
+      // A head table computed in the claim (delta of two tables) compares like a measured one.
+      if (c.op !== 'metric' && !(e.fn === 'spearman' && ct === 'table')) throw blameAt(s, x)(`${e.fn}() compares measured values: give a metric (a name or a call like accuracy(task))`);
       if (ct === 'distribution') throw blameAt(s, x)(`${e.fn}() does not take ${TYPE_WORD[ct]}${DISTRIBUTION_HINT}`);
       if (e.fn === 'regressions' && ct !== 'number') throw blameAt(s, x)('regressions() compares per-prompt metrics (accuracy, logit_diff, …), not head tables');
       if (metricType && ct !== metricType) throw blameAt(s, x)(`${e.fn}() needs two values of the same kind (got ${TYPE_WORD[metricType]} and ${TYPE_WORD[ct]})`);
       metricType = ct;
       args.push(c);
-    } else args.push(expect(x, s, t));
+    } else {
+      if (e.fn === 'spearman' && p.name === 'heads' && metricType !== 'table') throw blameAt(s, x)('spearman() restricts head tables to a head set: per-prompt metrics have no heads');
+      args.push(expect(x, s, t));
+    }
   }
   return { op: 'fn', fn: e.fn as FnName, args, opts, type: sig.returns, text };
+}
+
+/**
+ * delta(a, b) of two head tables: per head a − b, a table (the change of every head's score under an
+ * intervention, e.g. delta(dla(cobj, with=repair), dla(cobj))). Undefined for anything else (numbers go the usual way).
+ */
+function tableDelta(e: Extract<Expr, { type: 'call' }>, s: ClaimScope, text: string): ClaimExpr | undefined {
+  const b = bind(e, ['a', 'b'], s);
+  const [x, y] = [b.get('a'), b.get('b')];
+  if (!x || !y) return undefined;
+  const [cx, cy] = [check(x, s), check(y, s)];
+  const [tx, ty] = [typeOf(cx), typeOf(cy)];
+  if (tx !== 'table' && ty !== 'table') return undefined;
+  if (tx !== ty) throw blameAt(s, tx === 'table' ? y : x)(`delta() subtracts two numbers or two head tables, got ${TYPE_WORD[tx]} and ${TYPE_WORD[ty]}`);
+  return { op: 'fn', fn: 'delta', args: [cx, cy], opts: {}, type: 'table', text };
 }

@@ -30,7 +30,7 @@ const heads = (name: string) => ({ name, type: 'heads' as const });
 const sign = { name: 'sign', type: 'sign' as const, optional: true };
 
 export const VALUE_FNS: Record<Exclude<FnName, 'neg'>, FnSig> = {
-  delta: { params: [num('a'), num('b')], returns: 'number', doc: 'a − b' },
+  delta: { params: [num('a'), num('b')], returns: 'number', doc: 'a − b; of two head tables, per head (a table)' },
   ratio: { params: [num('a'), num('b')], returns: 'number', doc: 'a / b' },
   abs: { params: [num('x')], returns: 'number', doc: '|x|' },
   top: { params: [{ name: 'table', type: 'table' }, { name: 'k', type: 'count' }, sign], returns: 'heads', doc: 'the k (or k%) highest-scoring heads (sign=abs by default)' },
@@ -41,7 +41,11 @@ export const VALUE_FNS: Record<Exclude<FnName, 'neg'>, FnSig> = {
   coverage: { params: [heads('a'), heads('b')], returns: 'number', doc: "fraction of a's heads that are in b" },
   shared: { params: [heads('a'), heads('b')], returns: 'heads', doc: 'heads in both' },
   union: { params: [heads('a'), heads('b')], returns: 'heads', doc: 'heads in either' },
-  spearman: { params: [{ name: 'a', type: 'metric' }, { name: 'b', type: 'metric' }], returns: 'number', doc: 'Spearman rank correlation of two head tables, or of two metrics per prompt' },
+  spearman: {
+    params: [{ name: 'a', type: 'metric' }, { name: 'b', type: 'metric' }, { name: 'heads', type: 'heads', optional: true }],
+    returns: 'number',
+    doc: 'Spearman rank correlation of two head tables (over `heads` only, when given), or of two metrics per prompt',
+  },
   regressions: { params: [{ name: 'after', type: 'metric' }, { name: 'before', type: 'metric' }], returns: 'number', doc: 'prompts where after < before (e.g. new mistakes)' },
   mean: { params: [{ name: 'control', type: 'distribution' }], returns: 'number', doc: "a random control's mean over its samples" },
   sd: { params: [{ name: 'control', type: 'distribution' }], returns: 'number', doc: "a random control's sample standard deviation (n − 1)" },

@@ -93,7 +93,13 @@ export class Evaluator {
     switch (e.fn) {
       case 'neg': return num(-n(a));
       case 'abs': return num(Math.abs(n(a)));
-      case 'delta': return num(n(a) - n(b));
+      case 'delta': {
+        const va = this.eval(a);
+        if (va.type !== 'table') return num(n(a) - n(b));
+        const tb = t(b);
+        if (tb.length !== va.values.length || tb[0]?.length !== va.values[0]?.length) throw new CircuitspecError(`delta(): ${a.text} and ${b.text} are tables of different shapes`);
+        return { ...va, values: va.values.map((row, l) => row.map((x, h) => x - tb[l][h])) };
+      }
       case 'ratio': return num(n(a) / n(b));
       case 'count': return num(h(a).size);
       case 'top': return heads(topHeads(t(a), { k: e.opts.k as number | undefined, percent: e.opts.percent as number | undefined, sign }));
@@ -120,7 +126,13 @@ export class Evaluator {
       case 'union': return heads([...h(a), ...h(b)]);
       case 'spearman': {
         const va = this.eval(a);
-        if (va.type === 'table') return num(spearman(t(a).flat(), t(b).flat()));
+        if (va.type === 'table') {
+          const [ta, tb] = [t(a), t(b)];
+          if (e.args[2] === undefined) return num(spearman(ta.flat(), tb.flat()));
+          const hs = [...h(e.args[2])].map((x) => x.split('.').map(Number));
+          if (hs.length < 3) throw new CircuitspecError(`spearman() over ${e.args[2].text}: a rank correlation needs at least 3 heads`);
+          return num(spearman(hs.map(([l, hd]) => ta[l][hd]), hs.map(([l, hd]) => tb[l][hd])));
+        }
         return num(spearman(this.perPrompt(a), this.perPrompt(b)));
       }
       case 'mean': return asDistribution(this.eval(a), a.text);

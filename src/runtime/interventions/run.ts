@@ -25,20 +25,27 @@ export async function runBatchIntervened(ctx: ExperimentContext, task: string, b
 }
 
 /**
- * One batch's activations `names` on `run` (default clean) with interventions applied, every position computed
- * (metrics such as attention read any query position). Without interventions: the shared run's cache, no rerun.
- * The caller calls `done` when it has read the cache.
+ * One batch's activations `names` on `run` (default clean) with interventions applied. Without interventions: the
+ * shared run's cache, no rerun. With them, a metric that reads only positions >= `readFrom` (attention from END,
+ * DLA at END) gets a rerun of the positions from the first edited one on, when that is no later than `readFrom`
+ * (causal attention: nothing before it changes; keys/values of earlier positions come from the shared run), else
+ * every position. `cache.startPos` says which position its position axis starts at. The caller calls `done` when
+ * it has read the cache.
  */
 export async function batchCache(
-  ctx: ExperimentContext, task: string, batch: Batch, names: string[], ivs: Intervention[] = [], run?: Side, where = 'with',
+  ctx: ExperimentContext, task: string, batch: Batch, names: string[], ivs: Intervention[] = [], run?: Side, where = 'with', readFrom = 0,
 ): Promise<{ cache: ActivationCache; done: () => void }> {
   if (!ivs.length) return { cache: (await sharedRun(ctx, task, batch, run ?? 'clean', names)).cache!, done: () => {} };
-  const bh = await batchHooks(ctx, task, batch, ivs, where, { run, fromStart: true });
+  let bh = await batchHooks(ctx, task, batch, ivs, where, { run });
+  if (bh.startPos > readFrom) {
+    bh.dispose();
+    bh = await batchHooks(ctx, task, batch, ivs, where, { run, fromStart: true });
+  }
   try {
     const ids = bh.base === 'clean' ? batch.clean : batch.corrupted!;
-    const { logits, cache } = await ctx.model.runWithCache(ids, { hooks: bh.hooks, names, logitsAt: 'none' });
+    const { logits, cache } = await ctx.model.runWithCache(ids, { hooks: bh.hooks, names, logitsAt: 'none', startPos: bh.startPos, past: bh.past });
     logits.dispose();
-    countPositions(ctx, ids.length * Math.max(...batch.lengths));
+    countPositions(ctx, ids.length * (Math.max(...batch.lengths) - bh.startPos));
     return { cache, done: () => cache.dispose() };
   } finally {
     bh.dispose();

@@ -34,13 +34,14 @@ export async function attentionValues(ctx: ExperimentContext, task: string, head
   for (const b of batchesOf(ctx, task)) {
     const q = rolePositions(set, b.prompts, from);
     const k = rolesPositions(set, b.prompts, keys);
-    const { cache, done } = await batchCache(ctx, task, b, names, on.with, on.run, 'attention with');
+    const { cache, done } = await batchCache(ctx, task, b, names, on.with, on.run, 'attention with', Math.min(...q));
     try {
       const sums = new Array<number>(b.prompts.length).fill(0);
       for (const h of heads) {
         const { data, shape } = cache.array(`blocks.${h.layer}.attn.hook_pattern`); // [B, H, P, K]
         const [, H, P, K] = shape;
-        b.prompts.forEach((_, r) => k[r].forEach((kp) => (sums[r] += data[((r * H + h.head) * P + q[r]) * K + kp])));
+        // Query rows from the cache's first position (a partial rerun); keys always from position 0.
+        b.prompts.forEach((_, r) => k[r].forEach((kp) => (sums[r] += data[((r * H + h.head) * P + q[r] - cache.startPos) * K + kp])));
       }
       per.push(...sums.map((x) => x / heads.length));
     } finally {

@@ -34,12 +34,13 @@ export async function dlaPerPrompt(ctx: ExperimentContext, task: string, on: Rea
   const zNames = Array.from({ length: nLayers }, (_, l) => `blocks.${l}.attn.hook_z`);
   const perHead = Array.from({ length: nLayers * nHeads }, () => [] as number[]);
   for (const b of batchesOf(ctx, task)) {
-    const { cache, done } = await batchCache(ctx, task, b, [...zNames, 'ln_final.hook_scale'], on.with, on.run, 'dla with');
+    const end = rolePositions(set, b.prompts, 'END');
+    const { cache, done } = await batchCache(ctx, task, b, [...zNames, 'ln_final.hook_scale'], on.with, on.run, 'dla with', Math.min(...end));
     const B = b.prompts.length;
     let per: tf.Tensor;
     try {
-      const end = rolePositions(set, b.prompts, 'END');
-      const rows = tf.tensor1d(end.map((p, r) => r * cache.array(zNames[0]).shape[1] + p), 'int32');
+      // Positions from the cache's first one (a partial rerun caches END onwards).
+      const rows = tf.tensor1d(end.map((p, r) => r * cache.array(zNames[0]).shape[1] + p - cache.startPos), 'int32');
       per = tf.tidy(() => {
         const K = cache.array(zNames[0]).shape[1];
         const scale = tf.gather(tf.reshape(cache.get('ln_final.hook_scale'), [B * K]), rows); // [B]

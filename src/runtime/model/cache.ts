@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { CircuitspecError } from '../../errors.js';
 
 export interface ActivationCache {
+  /** The first position the activations cover (0, or the start of a partial rerun). */
+  readonly startPos: number;
   has(name: string): boolean;
   get(name: string): tf.Tensor;
   array(name: string): { data: Float32Array; shape: number[] };
