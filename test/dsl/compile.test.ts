@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFile, compileText } from '../../src/dsl/compile.js';
-import { CircuitspecError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/types.js';
+import { compileError } from '../helpers/compile.js';
 
 const FILE = 'test/dsl/specs/virtual.spec.yaml';
 
@@ -23,15 +23,7 @@ function compile(text: string): Plan {
   return compileText(FILE, text);
 }
 
-function errorOf(text: string): string {
-  try {
-    compile(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CircuitspecError);
-    return (e as CircuitspecError).format();
-  }
-  throw new Error('compiled without error');
-}
+const errorOf = (text: string): string => compileError(FILE, text);
 
 describe('compile errors name the place', () => {
   it('unknown metric in a claim, with a suggestion', () => {

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { compileText } from '../../src/dsl/compile.js';
 import { estimatePlan } from '../../src/plan/estimate.js';
 import { drawHeadSets } from '../../src/dsl/compile/random-heads.js';
-import { CircuitspecError } from '../../src/errors.js';
 import { evaluateClaim } from '../../src/runtime/executor/claim.js';
 import type { MetricValue } from '../../src/runtime/experiments/types.js';
 import type { Head, MetricStep, Plan } from '../../src/plan/types.js';
+import { compileError } from '../helpers/compile.js';
 
 const FILE = 'test/dsl/specs/virtual.spec.yaml';
 
@@ -32,15 +32,7 @@ const CONTROL = '  rnd: {type: attention_block, heads: "random(2, from=layers 0.
 const CONTROL_METRICS = '  ctrl: {kind: accuracy, task: ioi, with: rnd}\n  blocked: {kind: accuracy, task: ioi, with: blk}';
 
 const compile = (text: string, opts = {}): Plan => compileText(FILE, text, opts);
-function errorOf(text: string): string {
-  try {
-    compile(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CircuitspecError);
-    return (e as CircuitspecError).format();
-  }
-  throw new Error('compiled without error');
-}
+const errorOf = (text: string): string => compileError(FILE, text);
 const metricStep = (p: Plan, name: string): MetricStep => p.steps.find((s): s is MetricStep => s.kind === 'metric' && s.name === name)!;
 const key = (h: Head) => `${h.layer}.${h.head}`;
 

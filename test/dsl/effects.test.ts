@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileText } from '../../src/dsl/compile.js';
-import { CircuitspecError } from '../../src/errors.js';
 import type { MetricStep, Plan } from '../../src/plan/types.js';
 import { evaluateClaim } from '../../src/runtime/executor/claim.js';
 import type { MetricValue } from '../../src/runtime/experiments/types.js';
+import { compileError } from '../helpers/compile.js';
 
 const FILE = 'test/dsl/specs/virtual.spec.yaml';
 const IVS = `interventions:
@@ -28,15 +28,7 @@ ${claims}
 `;
 }
 const compile = (text: string): Plan => compileText(FILE, text);
-function errorOf(text: string): string {
-  try {
-    compile(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CircuitspecError);
-    return (e as CircuitspecError).format();
-  }
-  throw new Error('compiled without error');
-}
+const errorOf = (text: string): string => compileError(FILE, text);
 const metricSteps = (p: Plan): MetricStep[] => p.steps.filter((s): s is MetricStep => s.kind === 'metric');
 
 describe('with= and run= in the plan', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileText } from '../../src/dsl/compile.js';
-import { CircuitspecError } from '../../src/errors.js';
+import { compileError } from '../helpers/compile.js';
 import { evaluateClaim } from '../../src/runtime/executor/claim.js';
 import { spearman } from '../../src/runtime/executor/stats.js';
 import type { MetricValue } from '../../src/runtime/experiments/types.js';
@@ -57,15 +57,7 @@ describe('delta of head tables and spearman over a head set', () => {
   });
 
   it('misuse is a located compile error', () => {
-    const err = (claim: string) => {
-      try {
-        compileText(FILE, spec(claim));
-      } catch (e) {
-        expect(e).toBeInstanceOf(CircuitspecError);
-        return (e as CircuitspecError).format();
-      }
-      throw new Error('compiled');
-    };
+    const err = (claim: string) => compileError(FILE, spec(claim));
     expect(err('delta(dla, ld) > 0')).toMatch(/:13:\d+: expect\.a\.assert: delta\(\) subtracts two numbers or two head tables, got a head table and a number/);
     expect(err('spearman(ld, ld, {0.1, 0.2, 0.3}) > 0')).toMatch(/spearman\(\) restricts head tables to a head set: per-prompt metrics have no heads/);
   });
