@@ -44,6 +44,21 @@ describe('README several-models example', () => {
     expect(metrics).toEqual(expect.arrayContaining(['acc@s on s', 'pp@s on s', 'acc@cobj on cobj', 'accuracy(ioi, over=distractors, on=cobj) on cobj']));
     expect(plan.claims.map((c) => c.name)).toEqual(['both_solve', 'same_heads', 'circuit_kept']);
   });
+
+  it('runs on the two IOI organisms (first 20 prompts) and every claim passes', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((y) => /^models:/m.test(y))!;
+    const dir = mkdtempSync(join(tmpdir(), 'readme-models-'));
+    const file = join(dir, 'readme-models.spec.yaml');
+    writeFileSync(file, yaml.replaceAll('../../fixtures/', `${join(root, 'fixtures')}/`));
+    try {
+      const r = await runSpec(file, { backend: 'wasm', workers: 1, limit: 20 });
+      expect(r.error).toBeUndefined();
+      expect(r.claims.map((c) => [c.name, c.verdict])).toEqual([['both_solve', 'pass'], ['same_heads', 'pass'], ['circuit_kept', 'pass']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('README effects snippet', () => {
