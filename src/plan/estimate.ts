@@ -93,6 +93,14 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
   const KV = kvNames(L);
   const cached = new Map<string, Set<string>>(); // task|batch|side → names its shared run caches
   const means = new Set<string>();
+  /** Per-prompt metrics computed together share a rerun with the same interventions (compute.ts). */
+  const shared = new Set<string>();
+  const perPromptRerun = (task: string, ivs: Intervention[], run?: string): void => {
+    const key = JSON.stringify([task, ivs, run ?? null]);
+    if (shared.has(key)) return;
+    shared.add(key);
+    intervened(task, ivs, run);
+  };
 
   let acc: Cost = { positions: 0, extra: 0, logits: 0, runs: 0 };
   /** sharedRun: the run of `side` on this batch, rerun (logits at the last position) unless it caches `names`. */
@@ -152,8 +160,8 @@ export function estimatePlan(plan: Plan, shapes: TaskShapes = {}): StepEstimate[
         if (r.kind === 'patching_score' || r.run === 'corrupted') each('corrupted', []);
         const run = r.kind === 'patching_score' ? undefined : r.run;
         // A random control reruns once per sample, each from the same shared run.
-        if (r.control) for (const sample of r.control.samples) intervened(r.task, [...(r.with ?? []), ...sample], run);
-        else if (r.with?.length) intervened(r.task, r.with, run);
+        if (r.control) for (const sample of r.control.samples) perPromptRerun(r.task, [...(r.with ?? []), ...sample], run);
+        else if (r.with?.length) perPromptRerun(r.task, r.with, run);
         return;
       // Read from a cached run; under interventions, one full rerun per batch (metrics/attention.ts, batchCache).
       case 'attention':

@@ -68,10 +68,15 @@ export async function computeSeries(ctx: ExperimentContext, reqs: MetricRequest[
     for (const b of batches) {
       clean.push(...(await sharedRun(ctx, task, b, 'clean')).summary);
       if (needCorrupted) corrupted.push(...(await sharedRun(ctx, task, b, 'corrupted')).summary);
+      // Requests with the same interventions on the same run (accuracy and logit_diff under one repair) share a rerun.
+      const reruns = new Map<string, LogitSummary[]>();
       for (const [k, i] of idx.entries()) {
         const run = (reqs[i] as { run?: RunSide }).run;
         for (const [v, ivs] of variants[k].entries()) {
-          if (ivs.length) sums[k][v].push(...(await runBatchIntervened(ctx, task, b, ivs, `metric ${i} with`, run)));
+          if (!ivs.length) continue;
+          const key = JSON.stringify([ivs, run ?? null]);
+          if (!reruns.has(key)) reruns.set(key, await runBatchIntervened(ctx, task, b, ivs, `metric ${i} with`, run));
+          sums[k][v].push(...reruns.get(key)!);
         }
       }
       progress(ctx, `${task}: metrics`, b.index + 1, batches.length);

@@ -12,6 +12,25 @@ beforeAll(async () => {
 afterAll(() => model.dispose());
 
 describe('experiment context', () => {
+  it('metrics computed together with the same interventions share one rerun, with the values they get alone', async () => {
+    const ioi = buildTask('ioi', { generator: 'ioi', n: 8, seed: 2, templates: 'all', corruption: 's2_io_flip' }, model.tokenizer);
+    const ablate = [{ type: 'ablate' as const, hook: 'blocks.0.attn.hook_z', heads: [1], method: 'zero' as const }];
+    const reqs: MetricRequest[] = [{ kind: 'logit_diff', task: 'ioi', with: ablate }, { kind: 'accuracy', task: 'ioi', with: ablate }];
+    const alone = createContext(model, [ioi], { batchSize: 4 });
+    const together = createContext(model, [ioi], { batchSize: 4 });
+    try {
+      const one = [await computeMetric(alone, reqs[0])];
+      const afterOne = positionsComputed(alone);
+      one.push(await computeMetric(alone, reqs[1]));
+      expect(await computeMetrics(together, reqs)).toEqual(one);
+      expect(positionsComputed(together)).toBe(afterOne); // the second request's rerun is the first one's
+      expect(positionsComputed(alone)).toBeGreaterThan(afterOne);
+    } finally {
+      disposeContext(alone);
+      disposeContext(together);
+    }
+  });
+
   it('shares one clean run per batch across metrics, and disposes everything', async () => {
     const before = tf.memory().numTensors;
     const ioi = buildTask('ioi', { generator: 'ioi', n: 10, seed: 1, templates: 'all', corruption: 's2_io_flip' }, model.tokenizer);
