@@ -9,10 +9,10 @@
  * A line may instead give token ids ({"tokens": [...], "answer": id, ...}: jsonl-ids.ts); one file may mix both
  * kinds, each line being one or the other.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CircuitspecError } from '../../errors.js';
 import type { Tokenizer } from '../tokenizer/index.js';
+import { forEachJsonLine } from './json-lines.js';
 import { parseIdLine } from './jsonl-ids.js';
 import { encodeWithOffsets, findWord, singleTokenId, tokenAtChar, withBos } from './tokens.js';
 import type { Prompt, PromptSet } from './types.js';
@@ -33,26 +33,10 @@ interface Line {
 
 export function loadJsonlTask(name: string, file: string, tokenizer: Tokenizer, opts: { baseDir?: string; prependBos?: boolean } = {}): PromptSet {
   const path = resolve(opts.baseDir ?? process.cwd(), file);
-  let body: string;
-  try {
-    body = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CircuitspecError(`cannot read task file: ${(e as Error).message}`, { file: path });
-  }
   const prompts: Prompt[] = [];
   const roleNames = new Set<string>();
-  body.split(/\r?\n/).forEach((raw, k) => {
-    const line = k + 1;
-    if (raw.trim() === '' || raw.trim().startsWith('//')) return;
-    const fail = (msg: string, field?: string): never => {
-      throw new CircuitspecError(msg, { file: path, line, field });
-    };
-    let rec: Line;
-    try {
-      rec = JSON.parse(raw) as Line;
-    } catch (e) {
-      return fail(`not valid JSON: ${(e as Error).message}`);
-    }
+  forEachJsonLine(path, 'task file', (parsed, line, fail) => {
+    const rec = parsed as Line;
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return fail('each line must be a JSON object');
     const str = (v: unknown, field: string): string => (typeof v === 'string' && v.length > 0 ? v : fail(`"${field}" must be a non-empty string`, field));
     const id = rec.id === undefined ? `${name}#${prompts.length}` : String(rec.id);

@@ -3,31 +3,14 @@
  * "tokens" (so a token-id task file serves as it is; its other fields are ignored). Used exactly as written.
  * Blank lines and lines starting with // are skipped. Every error names the file and line.
  */
-import { readFileSync } from 'node:fs';
 import { CircuitspecError } from '../../errors.js';
+import { forEachJsonLine } from './json-lines.js';
 
 export interface GivenSequence { tokens: number[]; line: number }
 
 export function loadSequenceFile(path: string, model: { dVocab: number; nCtx: number }): GivenSequence[] {
-  let body: string;
-  try {
-    body = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CircuitspecError(`cannot read sequences file: ${(e as Error).message}`, { file: path });
-  }
   const out: GivenSequence[] = [];
-  body.split(/\r?\n/).forEach((raw, k) => {
-    const line = k + 1;
-    if (raw.trim() === '' || raw.trim().startsWith('//')) return;
-    const fail = (msg: string, field?: string): never => {
-      throw new CircuitspecError(msg, { file: path, line, ...(field && { field }) });
-    };
-    let rec: unknown;
-    try {
-      rec = JSON.parse(raw);
-    } catch (e) {
-      return fail(`not valid JSON: ${(e as Error).message}`);
-    }
+  forEachJsonLine(path, 'sequences file', (rec, line, fail) => {
     const isObject = typeof rec === 'object' && rec !== null && !Array.isArray(rec);
     if (isObject && (rec as { tokens?: unknown }).tokens === undefined && (rec as { prompt?: unknown }).prompt !== undefined) {
       fail('a sequences file gives token ids ("tokens"); for text prompts declare a task and use sequences: <task>', 'prompt');
