@@ -85,9 +85,11 @@ describe('the plan', () => {
   });
 
   it("the estimate counts every sample's rerun", () => {
-    // `blocked` pays for the clean run's cached keys/values first; then each sample costs what `blocked2` does.
-    const metrics = '  blocked: {kind: accuracy, task: ioi, with: blk}\n  blocked2: {kind: logit_diff, task: ioi, with: blk}\n  ctrl: {kind: accuracy, task: ioi, with: rnd}';
-    const p = compile(spec(CONTROL, metrics, '  a: {assert: "below(blocked, ctrl, 2) and blocked2 > 0"}'));
+    // `blocked` pays for the clean run's cached keys/values first; then each sample costs what `blocked2` does
+    // (another block at END: the same intervention again would share `blocked`'s rerun and cost nothing).
+    const metrics = '  blocked: {kind: accuracy, task: ioi, with: blk}\n  blocked2: {kind: logit_diff, task: ioi, with: blk2}\n  ctrl: {kind: accuracy, task: ioi, with: rnd}';
+    const ivs = `${CONTROL}\n  blk2: {type: attention_block, heads: "{0.2}", query: END, keys: [S2]}`;
+    const p = compile(spec(ivs, metrics, '  a: {assert: "below(blocked, ctrl, 2) and blocked2 > 0"}'));
     const est = estimatePlan(p);
     const fpe = (n: string) => est.find((e) => e.id === metricStep(p, n).id)!.fpe;
     expect(fpe('blocked2')).toBeGreaterThan(0);
