@@ -20,7 +20,7 @@ import type { ModelShape, Plan, PlanStage, PlanStep, PlanTask } from './types.js
  * One batch: rows, padded length, and per role its earliest position in the batch (END: shortest row − 1); when
  * the task was built, each row's length and role positions too.
  */
-export interface BatchShape { rows: number; positions: number; roles: Record<string, number>; perRow?: { lengths: number[]; roles: Record<string, number[]> } }
+export interface BatchShape { rows: number; positions: number; roles: Record<string, number>; perRow?: { lengths: number[]; roles: Record<string, number[]>; diverge?: number[] } }
 export type TaskShapes = Record<string, BatchShape[]>;
 
 export interface StepEstimate {

@@ -59,13 +59,30 @@ export function requireCorrupted(set: PromptSet, what: string): void {
   if (missing) throw new CircuitspecError(`${what} needs corrupted prompts, but task '${set.name}' prompt ${missing.id} has none (give the task a corruption)`, { field: `tasks.${set.name}` });
 }
 
-/** Per batch: rows, padded length, and per role its earliest position (what cost estimates need). */
-export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number>; perRow: { lengths: number[]; roles: Record<string, number[]> } }[] {
+/**
+ * Per row, the first position where the corrupted tokens differ from the clean ones, at most the last token (so
+ * END is always computed). Tasks pair prompts of equal length (tasks/check.ts).
+ */
+export function divergence(clean: number[][], corrupted: number[][]): number[] {
+  return clean.map((t, b) => {
+    const last = Math.min(t.length, corrupted[b].length) - 1;
+    let i = 0;
+    while (i < last && t[i] === corrupted[b][i]) i++;
+    return i;
+  });
+}
+
+/**
+ * Per batch: rows, padded length, and per role its earliest position (what cost estimates need); per row its
+ * length, role positions and where its corruption diverges.
+ */
+export function batchShapes(set: PromptSet, batchSize: number): { rows: number; positions: number; roles: Record<string, number>; perRow: { lengths: number[]; roles: Record<string, number[]>; diverge?: number[] } }[] {
   return makeBatches(set, batchSize).map((b) => ({
     rows: b.prompts.length,
     perRow: {
       lengths: b.prompts.map((p) => p.tokens.length),
       roles: Object.fromEntries(set.roleNames.map((r) => [r, b.prompts.map((p) => p.roles[r] ?? p.tokens.length - 1)])),
+      ...(b.corrupted && { diverge: divergence(b.clean, b.corrupted) }),
     },
     positions: Math.max(...b.lengths),
     roles: Object.fromEntries([...set.roleNames, 'END'].flatMap((r) => {

@@ -71,10 +71,10 @@ export function forward(w: GPT2Weights, c: ModelConfig, ids: tf.Tensor2D, opts: 
  */
 export type AttentionCore = (layer: number, q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, hooks: HookRunner) => tf.Tensor;
 
-/** Blocks `from`..nLayers−1 on the residual stream x [B, P, D] → the final residual (caller disposes; x is kept). */
-export function runBlocks(w: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, from: number, core: AttentionCore, hooks: HookRunner = NO_HOOKS): tf.Tensor3D {
+/** Blocks `from`..to−1 (default: to the last) on the residual stream x [B, P, D] → their output (caller disposes; x is kept). */
+export function runBlocks(w: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, from: number, core: AttentionCore, hooks: HookRunner = NO_HOOKS, to = c.nLayers): tf.Tensor3D {
   let resid = x;
-  for (let l = from; l < c.nLayers; l++) {
+  for (let l = from; l < to; l++) {
     const prev = resid;
     resid = tf.tidy(() => block(w.blocks[l], c, l, prev, core, hooks));
     if (prev !== x) prev.dispose();

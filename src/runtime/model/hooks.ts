@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import type { HookRunner } from './forward.js';
 import { CircuitspecError } from '../../errors.js';
+import { repeat } from './ops.js';
 
 export type HookFn = (x: tf.Tensor, ctx: { name: string; layer: number | null }) => tf.Tensor | void;
 /**
@@ -240,13 +241,15 @@ function replace(
     const sz = shape.map((s, i) => (i === p.posAxis ? s - run.start : s));
     v = tf.slice(v, begin, sz);
   }
-  if (v.shape[0] !== x.shape[0]) v = tf.broadcastTo(v, x.shape);
+  if (v.shape[0] !== x.shape[0]) v = repeat(v, x.shape[0]); // tf.broadcastTo is ~100× slower on wasm
   if (!hook.heads && !hook.positions) return v === hook.value ? tf.clone(v) : v;
-  const mask = selectionMask(x.shape, p, hook.heads, hook.positions, run.start); // bool, broadcastable to x
-  return tf.where(tf.broadcastTo(mask, x.shape), v, x);
+  return tf.where(selectionMask(x.shape, p, hook.heads, hook.positions, run.start), v, x);
 }
 
-/** Bool mask over [B, (H), P, ...] with 1 where head ∈ heads and position ∈ positions (row-specific or not). */
+/**
+ * Bool mask of x's shape [B, (H), P, ...] with 1 where head ∈ heads and position ∈ positions (row-specific or not);
+ * written out whole here, since broadcasting a small mask on wasm costs more than the where() itself.
+ */
 function selectionMask(
   shape: number[], p: ParsedHook, heads: number[] | undefined, positions: number[] | number[][] | undefined, start: number,
 ): tf.Tensor {
@@ -257,9 +260,10 @@ function selectionMask(
   for (const h of heads ?? []) headOk[h] = 1;
   const rowPos = (b: number): number[] | null =>
     positions === undefined ? null : Array.isArray(positions[0]) ? (positions as number[][])[b] : (positions as number[]);
-  // Mask shape: B, then heads/positions at their axes, 1 elsewhere.
-  const mshape = shape.map((_, i) => (i === 0 ? B : i === p.posAxis ? P : i === p.headAxis ? H : 1));
-  const m = new Uint8Array(B * H * P);
+  // The selection over B, then heads/positions at their axes; the axes after them (features) repeat it.
+  const lead = Math.max(p.posAxis, p.headAxis ?? 0) + 1;
+  const inner = size(shape.slice(lead));
+  const m = new Uint8Array(B * H * P * inner);
   const headFirst = p.headAxis !== null && p.headAxis < p.posAxis;
   for (let b = 0; b < B; b++) {
     const rp = rowPos(b);
@@ -268,11 +272,11 @@ function selectionMask(
     for (let h = 0; h < H; h++) {
       for (let q = 0; q < P; q++) {
         const idx = headFirst ? (b * H + h) * P + q : (b * P + q) * H + h;
-        m[idx] = headOk[h] & posOk[q];
+        if (headOk[h] & posOk[q]) m.fill(1, idx * inner, (idx + 1) * inner);
       }
     }
   }
-  return tf.tensor(m, mshape, 'bool');
+  return tf.tensor(m, shape, 'bool');
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

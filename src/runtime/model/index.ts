@@ -4,7 +4,7 @@ export {
   type GPT2Weights, type BlockWeights, type LayerNormWeights, type WeightSource,
   weightsFromSource, weightTensors, disposeWeights, mapWeights, headWO, headQKV, exportHFWeights,
 } from './weights.js';
-export { gatherRows, geluNew, linear } from './ops.js';
+export { gatherRows, geluNew, linear, repeat } from './ops.js';
 export { forward, layerNorm, runBlocks, causalMask, type AttentionCore, type ForwardOptions, type ForwardResult, type HookRunner, type LogitsAt } from './forward.js';
 export { type Hook, type HookFn, type CacheRequest, hookNames, parseHookName, hookShape } from './hooks.js';
 export { type ActivationCache, TensorCache } from './cache.js';

@@ -36,3 +36,11 @@ export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(table) as tf.Tensor2D;
 }
+
+/**
+ * n copies of x stacked along axis 0 ([a, …] → [n·a, …]). tf.tile and tf.broadcastTo do the same ~100× slower on
+ * wasm (index arithmetic per element); concat copies whole blocks.
+ */
+export function repeat<T extends tf.Tensor>(x: T, n: number): T {
+  return (n === 1 ? tf.clone(x) : tf.concat(new Array<T>(n).fill(x), 0)) as T;
+}

@@ -40,6 +40,7 @@ describe('path patching', () => {
       expect(tf.memory().numTensors).toBe(before); // both free every tensor they make
       expect(fast.clean).toHaveLength(5);
       fast.clean.forEach((x, i) => expect(Math.abs(x - literal.clean[i])).toBeLessThan(1e-4));
+      fast.corrupted.forEach((x, i) => expect(Math.abs(x - literal.corrupted[i])).toBeLessThan(1e-4));
       let moved = 0;
       for (let l = 0; l < 2; l++) {
         for (let h = 0; h < 4; h++) {
@@ -61,6 +62,30 @@ describe('path patching', () => {
     const v = await computeMetric(ctx, { kind: 'path_patch', task: 'syn', receivers: { heads: [{ layer: 1, head: 0 }], input: 'q', positions: ['END'] } });
     expect(v.type === 'heads' && v.values[1]).toEqual([0, 0, 0, 0]);
   });
+
+  // The corrupted run starts where each prompt's corruption diverges (corrupted.ts): at B2 above; here at the first
+  // token (no shared prefix: a whole run) and at the last (only END recomputed).
+  const variants: [string, (clean: number[], corrupted: number[]) => number[]][] = [
+    ['diverging at the first token', (_, t) => [(t[0] + 1) % 999, ...t.slice(1)]],
+    ['diverging at END only', (t) => [...t.slice(0, -1), (t[t.length - 1] + 1) % 999]],
+  ];
+  for (const [name, corrupt] of variants) {
+    it(`the corrupted run equals the literal definition's with corrupted prompts ${name}`, async () => {
+      const set = syntheticTask('var', 4, [12, 9], 1000, 5);
+      for (const p of set.prompts) p.corrupted!.tokens = corrupt(p.tokens, p.corrupted!.tokens);
+      const c2 = createContext(model, [set], { batchSize: 4 });
+      try {
+        for (const opts of [cases[0][1], cases[3][1]]) {
+          const fast = await pathPatchFast(c2, 'var', opts);
+          const literal = await pathPatchLiteral(c2, 'var', opts);
+          fast.corrupted.forEach((x, i) => expect(Math.abs(x - literal.corrupted[i])).toBeLessThan(1e-4));
+          fast.patched.flat(2).forEach((x, i) => expect(Math.abs(x - literal.patched.flat(2)[i])).toBeLessThan(1e-5));
+        }
+      } finally {
+        disposeContext(c2);
+      }
+    });
+  }
 
   it('rejects unknown roles and heads outside the model', async () => {
     await expect(pathPatchFast(ctx, 'syn', { receivers: { heads: [{ layer: 5, head: 0 }], input: 'q', positions: ['END'] } })).rejects.toThrow(/receiver head 5.0 is not in the model/);

@@ -1,17 +1,20 @@
 /**
  * The cost model of fast.ts, for plan estimates: what one batch of a path-patching request computes.
- *   - two capture runs (clean and corrupted), logits at END;
+ *   - two capture runs, logits at END: the clean one whole, the corrupted one from where each prompt's corruption
+ *     diverges (corrupted.ts; whole when the divergences are not known);
  *   - pass 1, per sender layer l: its senders' Δ rows (one per sender and pair) through the MLPs of layers
  *     l .. (last receiver layer − 1), or all layers for logit receivers;
  *   - pass 2 (receivers inside the model), per sender: its prompts' suffix (from the first receiver position),
  *     padded within the rerun groups of suffix.ts, through the blocks from the first layer it reaches, counted as
- *     that fraction of a forward.
+ *     that fraction of a forward (an entry block of head receivers and an unpatched last block cost less: rerunPositions).
  */
 import type { Head } from '../../experiments/types.js';
 import type { ModelConfig } from '../../model/index.js';
 import { senderList, type PathPatchOptions } from './common.js';
-import { sites } from './sites.js';
+import { lastBlockUnpatched, rerunPositions, sites } from './sites.js';
 import { suffixGroups } from './suffix.js';
+import { corruptedPositions } from './corrupted.js';
+import { entryHeads } from './entry-block.js';
 
 export interface PathPatchShape {
   rows: number;
@@ -20,7 +23,7 @@ export interface PathPatchShape {
   /** Role → typical position in the batch (END = positions − 1). */
   roles: Record<string, number>;
   /** Per row, when the batch is known: its length and role positions (reruns group rows by suffix length). */
-  perRow?: { lengths: number[]; roles: Record<string, number[]> };
+  perRow?: { lengths: number[]; roles: Record<string, number[]>; diverge?: number[] };
 }
 
 export interface PathPatchCost {
@@ -28,7 +31,7 @@ export interface PathPatchCost {
   positions: number;
   /** Pass 1: rows × MLP layers (each ≈ 16·d_model² FLOPs). */
   mlpRows: number;
-  /** Rows unembedded over the whole vocabulary (the two capture runs; reruns unembed only the answer ids). */
+  /** Rows unembedded over the whole vocabulary (the capture runs; corrupted suffix runs and reruns unembed only the answer ids). */
   logits: number;
   runs: number;
 }
@@ -46,7 +49,9 @@ export function pathPatchCost(c: Pick<ModelConfig, 'nLayers' | 'nHeads'>, req: R
   const receivers = r !== 'logits' && 'heads' in r && unknownReceivers && !r.heads.length
     ? { ...r, heads: [{ layer: Math.floor(L / 2), head: 0 }] as Head[] }
     : r;
-  const cost: PathPatchCost = { positions: 2 * b.rows * K, mlpRows: 0, logits: 2 * b.rows, runs: 2 };
+  const div = b.perRow?.diverge;
+  const corrupted = div ? corruptedPositions(div, b.perRow!.lengths) : b.rows * K;
+  const cost: PathPatchCost = { positions: b.rows * K + corrupted, mlpRows: 0, logits: div ? b.rows : 2 * b.rows, runs: 1 + (div ? suffixGroups(div, b.perRow!.lengths).length : 1) };
   const senders = senderList(c, { ...req, receivers });
   const S = sites(receivers, c);
   const pairsPerRow = receivers === 'logits' ? 1 : receivers.positions.length;
@@ -65,7 +70,7 @@ export function pathPatchCost(c: Pick<ModelConfig, 'nLayers' | 'nHeads'>, req: R
   for (const { rows, P } of groups) {
     for (const s of active) {
       const from = Math.min(...S.filter((site) => site.reach(s.layer)).map((site) => site.layer));
-      cost.positions += (rows * P * (L - from)) / L;
+      cost.positions += rerunPositions(rows, P, from, L, { endsOnly: lastBlockUnpatched(S, L), entry: !!entryHeads(S, from) });
     }
     cost.runs += Math.ceil(active.length / Math.max(1, Math.floor(2048 / (rows * P))));
   }

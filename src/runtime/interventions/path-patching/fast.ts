@@ -10,20 +10,27 @@
  *
  * Pass 2 for receivers inside the model reruns only what can change (suffix.ts): from the first layer a sender can
  * reach, only the positions from each prompt's first receiver position on, senders stacked along the batch axis
- * and sharing the clean keys/values of earlier positions, reading logits only at END for the answer ids.
+ * and sharing the clean keys/values of earlier positions, reading logits only at END for the answer ids. Its first
+ * block computes only the receiver heads' change (entry-block.ts) and its last only END (suffixRerunEnds).
  * Cost per sender ≈ (suffix length / prompt length) × (layers rerun / layers) of a forward of its prompts.
+ *
+ * The capture runs: the clean one whole (pass 2 reads its keys/values and residuals), the corrupted one only from
+ * where each prompt's corruption begins (corrupted.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { geluNew, layerNorm, linear, type GPT2Weights, type Hook, type HookRunner, type ModelConfig } from '../../model/index.js';
-import { requireCorrupted, rolePositions, rolesPositions, type Batch } from '../../experiments/batches.js';
+import { repeat, type GPT2Weights, type Hook, type HookRunner, type ModelConfig } from '../../model/index.js';
+import { divergence, requireCorrupted, rolePositions, rolesPositions, type Batch } from '../../experiments/batches.js';
 import { batchesOf, countPositions, progress, taskOf } from '../../experiments/context.js';
 import { readSummaries, type LogitSummary } from '../../experiments/logits.js';
 import type { ExperimentContext, Head } from '../../experiments/types.js';
 import { logitDiff, type Versus } from '../../metrics/logit-diff.js';
+import { headInput, lnRows, logitRows, mlpRows, type Pair } from './rows.js';
 import type { Prompt, PromptSet } from '../../tasks/types.js';
 import { checkPathPatch, emptyPatched, senderList, senderPositionsOf, type PathPatchOptions, type PathPatchResult } from './common.js';
-import { sites, type Site } from './sites.js';
-import { sharedPast, suffixGeometry, suffixGroups, suffixRerun, type SuffixGeometry } from './suffix.js';
+import { corruptedPositions, corruptedSuffixRun } from './corrupted.js';
+import { entryBlock, entryHeads, entryNames, type EntryActivations } from './entry-block.js';
+import { lastBlockUnpatched, rerunPositions, sites, type Site } from './sites.js';
+import { sharedPast, suffixGeometry, suffixGroups, suffixRerun, suffixRerunEnds, type SuffixGeometry } from './suffix.js';
 
 const zName = (l: number): string => `blocks.${l}.attn.hook_z`;
 const preName = (l: number): string => `blocks.${l}.hook_resid_pre`;
@@ -38,8 +45,6 @@ const mlpName = (l: number): string => `blocks.${l}.hook_mlp_out`;
  */
 export const RERUN_ROWS = 8192;
 const RERUN_FLOATS = 1 << 23;
-
-interface Pair { row: number; pos: number }
 
 export async function pathPatchFast(ctx: ExperimentContext, task: string, opts: PathPatchOptions): Promise<PathPatchResult> {
   const c = ctx.model.config;
@@ -120,19 +125,31 @@ async function fastBatch(
     ...layers.map(zName), ...mlpLayers.flatMap((l) => [midName(l), mlpName(l)]), ...S.flatMap((s) => s.rowNames),
     ...(recv === 'logits' ? [postName(c.nLayers - 1)] : []),
   ];
-  const wholeNames = recv === 'logits' ? [] : [
-    ...layers.filter((l) => l >= firstStart).flatMap((l) => [`blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`]),
-    ...startLayers.map((l) => (l < c.nLayers ? preName(l) : postName(c.nLayers - 1))),
-    ...S.flatMap((s) => s.wholeNames),
+  // The corrupted run starts where each prompt's corruption does (corrupted.ts): it reads the clean keys/values
+  // of every layer before that position.
+  const diverge = divergence(batch.clean, batch.corrupted!);
+  const kvName = (l: number): string[] => [`blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`];
+  const wholeNames = [
+    ...layers.flatMap(kvName),
+    ...(recv === 'logits' ? [] : [
+      ...startLayers.flatMap((l) => (entryHeads(S, l) ? entryNames(l) : [l < c.nLayers ? preName(l) : postName(c.nLayers - 1)])),
+      ...S.flatMap((s) => s.wholeNames),
+    ]),
   ];
   try {
     const cleanRun = await model.runWithHooks(batch.clean, { hooks: clean.hooks(rowNames, wholeNames, pairs), logitsAt: 'last' });
-    const corrRun = await model.runWithHooks(batch.corrupted!, { hooks: corr.hooks(layers.map(zName), [], pairs), logitsAt: 'last' });
-    countPositions(ctx, 2 * B * K);
     const cleanLd = (await readSummaries(cleanRun.logits, set, batch.prompts)).map(ld);
-    const corrLd = (await readSummaries(corrRun.logits, set, batch.prompts)).map(ld);
     cleanRun.logits.dispose();
-    corrRun.logits.dispose();
+    const run = await corruptedSuffixRun(W, c, {
+      set, prompts: batch.prompts, tokens: batch.corrupted!, start: diverge, pairs, versus: opts.versus,
+      cleanKV: (l) => ({ k: clean.whole.get(kvName(l)[0])!, v: clean.whole.get(kvName(l)[1])! }),
+      cleanZ: (l) => clean.rows.get(zName(l))!,
+    });
+    run.z.forEach((z, l) => corr.rows.set(zName(l), z));
+    const corrLd = run.ld;
+    // Keys/values below the first rerun layer were only for the corrupted run.
+    for (const l of layers.filter((l) => recv === 'logits' || l < firstStart)) for (const n of kvName(l)) { clean.whole.get(n)!.dispose(); clean.whole.delete(n); }
+    countPositions(ctx, B * K + corruptedPositions(diverge, batch.lengths));
     const patched = new Map<string, number[]>();
     if (!pairs.length || !active.length) return { clean: cleanLd, corrupted: corrLd, patched };
 
@@ -167,12 +184,17 @@ async function fastBatch(
           const chunk = Math.max(1, Math.floor(rows / (G.length * g.P)));
           for (const from of startLayers.sort((a, b) => a - b)) {
             const group = active.filter((s) => startLayer(S, s.layer) === from);
-            const input = suffixInput(clean.whole.get(from < c.nLayers ? preName(from) : postName(c.nLayers - 1))!, g, G);
+            const heads = entryHeads(S, from);
+            const at = (name: string): tf.Tensor => suffixInput(clean.whole.get(name)!, g, G);
+            const [q, k, v, z, mid] = heads ? entryNames(from).map(at) : [];
+            const input: RerunInput = heads
+              ? { heads, entry: { q, k, v, z, mid } as EntryActivations }
+              : { resid: at(from < c.nLayers ? preName(from) : postName(c.nLayers - 1)) as tf.Tensor3D };
             try {
               for (let i = 0; i < group.length; i += chunk) {
                 const part = group.slice(i, i + chunk);
                 const lds = await rerunChunk(W, c, set, G.map((b) => batch.prompts[b]), part, from, input, g, gPairs, S, values, past, opts.versus);
-                countPositions(ctx, (part.length * G.length * g.P * (c.nLayers - from)) / c.nLayers);
+                countPositions(ctx, rerunPositions(part.length * G.length, g.P, from, c.nLayers, { endsOnly: lastBlockUnpatched(S, c.nLayers), entry: !!heads }));
                 part.forEach((s, j) => {
                   const key = `${s.layer}.${s.head}`;
                   const per = patched.get(key) ?? new Array<number>(B).fill(NaN);
@@ -181,7 +203,7 @@ async function fastBatch(
                 });
               }
             } finally {
-              input.dispose();
+              for (const t of input.heads ? Object.values(input.entry) : [input.resid]) t.dispose();
             }
           }
         } finally {
@@ -210,15 +232,18 @@ function geometry(pairs: Pair[], lengths: number[]): SuffixGeometry {
 }
 
 /**
- * The clean residual [B, K, D] at the suffix positions of rows `G` (row j of the group is batch row G[j]) →
- * [|G|, P, D] (rows past their length repeat the last).
+ * A clean activation [B, K, …] at the suffix positions of rows `G` (row j of the group is batch row G[j]) →
+ * [|G|, P, …] (rows past their length repeat the last).
  */
-function suffixInput(whole: tf.Tensor, g: SuffixGeometry, G: number[]): tf.Tensor3D {
-  const [B, K, D] = whole.shape as number[];
+function suffixInput(whole: tf.Tensor, g: SuffixGeometry, G: number[]): tf.Tensor {
+  const [B, K, ...rest] = whole.shape as number[];
   const idx: number[] = [];
   G.forEach((b, j) => { for (let i = 0; i < g.P; i++) idx.push(b * K + Math.min(g.start[j] + i, K - 1)); });
-  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(whole, [B * K, D]), tf.tensor1d(idx, 'int32')), [G.length, g.P, D]) as tf.Tensor3D);
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(whole, [B * K, -1]), tf.tensor1d(idx, 'int32')), [G.length, g.P, ...rest]));
 }
+
+/** What a rerun starts from: the clean residual before its first block, or that block's clean activations (entry-block.ts). */
+type RerunInput = { heads?: undefined; resid: tf.Tensor3D } | { heads: number[]; entry: EntryActivations };
 
 /**
  * Each site's patched values for every active sender, [nSenders, nP, width] in `active` order (kept tensors).
@@ -256,7 +281,12 @@ function passOne(
   const nP = pairs.length;
   const n = heads.length;
   const { dHead: dh, dModel: D } = c;
-  const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.tile(x, [n, 1]);
+  // base [nP, w] + or − rows [n·nP, w] (one block per sender), broadcast rather than copied n times.
+  const perSender = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (base: tf.Tensor2D, rows: tf.Tensor2D): tf.Tensor2D =>
+    tf.reshape(f(tf.reshape(rows, [n, nP, -1]), base), [n * nP, -1]);
+  const plus = perSender((r, b) => tf.add(b, r));
+  const minus = perSender((r, b) => tf.sub(r, b)); // rows − base
+  const tile = (x: tf.Tensor2D): tf.Tensor2D => repeat(x, n);
   const put = (key: string, v: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(v, [n, nP, width]) as tf.Tensor3D);
   const cleanRows = (key: string, base: tf.Tensor2D, width: number): void => values.add(key, tf.reshape(tile(base), [n, nP, width]) as tf.Tensor3D);
   // One tidy per layer step: only Δ [n·nP, D] lives across steps (and the site values, kept by SiteValues).
@@ -270,7 +300,7 @@ function passOne(
   const done = new Set<Site>();
   const visit = (site: Site): void => {
     done.add(site);
-    tf.tidy(() => siteValues(W, c, site, l, delta, clean, pairs, tile, put, cleanRows));
+    tf.tidy(() => siteValues(W, c, site, l, delta, clean, pairs, plus, put, cleanRows));
   };
   try {
     for (let m = l; m <= top; m++) {
@@ -278,9 +308,9 @@ function passOne(
       if (mlpLayers.includes(m)) {
         const d = delta;
         delta = tf.tidy(() => {
-          const mid = tf.add(tile(clean.rows.get(midName(m))!), d);
+          const mid = plus(clean.rows.get(midName(m))!, d);
           const out = mlpRows(W, m, lnRows(mid, W.blocks[m].ln2, c.layerNormEps));
-          return tf.add(d, tf.sub(out, tile(clean.rows.get(mlpName(m))!))) as tf.Tensor2D;
+          return tf.add(d, minus(clean.rows.get(mlpName(m))!, out)) as tf.Tensor2D;
         });
         d.dispose();
       }
@@ -288,7 +318,7 @@ function passOne(
     }
     // Sites below this sender layer: clean values, so every site has one entry per sender layer.
     S.filter((s) => !done.has(s)).forEach(visit);
-    return final ? tf.tidy(() => lnRows(tf.add(tile(clean.rows.get(postName(c.nLayers - 1))!), delta), W.lnF, c.layerNormEps)) : null;
+    return final ? tf.tidy(() => lnRows(plus(clean.rows.get(postName(c.nLayers - 1))!, delta), W.lnF, c.layerNormEps)) : null;
   } finally {
     delta.dispose();
   }
@@ -297,13 +327,13 @@ function passOne(
 /** One site's values for sender layer l: patched where reachable, clean otherwise. */
 function siteValues(
   W: GPT2Weights, c: ModelConfig, site: Site, l: number, delta: tf.Tensor2D, clean: Captured, pairs: Pair[],
-  tile: (x: tf.Tensor2D) => tf.Tensor2D, put: (key: string, v: tf.Tensor2D, w: number) => void,
+  plus: (base: tf.Tensor2D, rows: tf.Tensor2D) => tf.Tensor2D, put: (key: string, v: tf.Tensor2D, w: number) => void,
   cleanRows: (key: string, base: tf.Tensor2D, w: number) => void,
 ): void {
   const { dHead: dh, dModel: D } = c;
   if (site.kind === 'resid') {
     const base = clean.rows.get(site.rowNames[0])!;
-    if (site.reach(l)) put(site.name, tf.add(tile(base), delta) as tf.Tensor2D, D);
+    if (site.reach(l)) put(site.name, plus(base, delta), D);
     else cleanRows(site.name, base, D);
     return;
   }
@@ -313,7 +343,7 @@ function siteValues(
     for (const h of site.heads) cleanRows(`${site.name}#${h}`, cleanHead(h), dh);
     return;
   }
-  const x = lnRows(tf.add(tile(clean.rows.get(preName(m))!), delta), W.blocks[m].ln1, c.layerNormEps); // [n·nP, D]
+  const x = lnRows(plus(clean.rows.get(preName(m))!, delta), W.blocks[m].ln1, c.layerNormEps); // [n·nP, D]
   for (const h of site.heads) {
     if (site.kind !== 'z') {
       put(`${site.name}#${h}`, headInput(W, c, m, h, site.kind, x), dh);
@@ -365,16 +395,18 @@ function zRows(W: GPT2Weights, c: ModelConfig, site: Site, h: number, x: tf.Tens
 
 /** Pass 2 for one chunk of senders (same start layer) → the patched logit difference per (sender, prompt). */
 async function rerunChunk(
-  W: GPT2Weights, c: ModelConfig, set: PromptSet, prompts: Prompt[], part: Head[], from: number, input: tf.Tensor3D,
+  W: GPT2Weights, c: ModelConfig, set: PromptSet, prompts: Prompt[], part: Head[], from: number, input: RerunInput,
   g: SuffixGeometry, pairs: (Pair & { i: number })[], S: Site[], values: SiteValues, past: ReturnType<typeof sharedPast>, versus: Versus | undefined,
 ): Promise<number[]> {
   const n = part.length;
   const B = prompts.length;
   const { nHeads: H, dHead: dh, dModel: D } = c;
   const idx = tf.tensor1d(part.map((s) => values.index.get(`${s.layer}.${s.head}`)!), 'int32');
-  const patches = new Map<string, tf.Tensor>();
+  // Each site's values scattered into its activation's shape for this chunk, val [n·B, P, (H,) width] (0 elsewhere),
+  // and keep [n·B, P, (H,) 1] (0 at the patched rows, 1 elsewhere): the patched activation is x·keep + val, exactly
+  // x or val (a where() needs its mask broadcast to the full shape first, which is slow on wasm).
+  const patches = new Map<string, { val: tf.Tensor; keep: tf.Tensor }>();
   try {
-    // Each site's values scattered into its activation's shape for this chunk: [n·B, P, (H,) width] + a mask.
     for (const site of S.filter((s) => s.layer >= from)) {
       const keys = site.kind === 'resid' ? [site.name] : site.heads.map((h) => `${site.name}#${h}`);
       const width = site.kind === 'resid' ? D : dh;
@@ -392,84 +424,35 @@ async function rerunChunk(
         const per = keys.map((key) => tf.gather(tf.gather(values.all.get(key)!, idx), tf.tensor1d(pairs.map((p) => p.i), 'int32'), 1));
         const updates = tf.reshape(site.kind === 'resid' ? per[0] : tf.stack(per, 2), [coords.length, width]); // (j, pair, head) order
         const ind = tf.tensor2d(coords, [coords.length, coords[0].length], 'int32');
-        const maskShape = [...shape.slice(0, -1), 1];
-        const m = tf.scatterND(ind, tf.ones([coords.length, 1]), maskShape);
-        return tf.keep(tf.concat([tf.scatterND(ind, updates, shape), tf.broadcastTo(m, shape)], -1));
+        const keep = tf.sub(1, tf.scatterND(ind, tf.ones([coords.length, 1]), [...shape.slice(0, -1), 1]));
+        return { val: tf.keep(tf.scatterND(ind, updates, shape)), keep: tf.keep(keep) };
       }));
     }
     const hooks: HookRunner = {
       wants: (name) => patches.has(name),
       apply: (name, _l, x) => {
         const pm = patches.get(name);
-        if (!pm) return x;
-        const w = x.shape[x.shape.length - 1];
-        const [val, m] = tf.split(pm, [w, w], -1);
-        return tf.where(tf.greater(m, 0), val, x);
+        return pm ? tf.add(tf.mul(x, pm.keep), pm.val) : x;
       },
     };
     const normed = tf.tidy(() => {
-      let resid = suffixRerun(W, c, tf.tile(input, [n, 1, 1]) as tf.Tensor3D, from, n, B, past, hooks); // [n·B, P, D]
+      // [n·B, P, D] entering block `next`: the clean residual, or the entry block's output.
+      const x = input.heads ? entryBlock(W, c, from, input.entry, input.heads, n, B, past, hooks) : repeat(input.resid, n);
+      const next = input.heads ? from + 1 : from;
+      const ends = g.len.map((len, b) => len - 1 - g.start[b]);
+      // Nothing patched in the last block: it need only run at END.
+      if (lastBlockUnpatched(S, c.nLayers)) {
+        return lnRows(suffixRerunEnds(W, c, x, next, n, B, past, hooks, ends), W.lnF, c.layerNormEps);
+      }
+      let resid = suffixRerun(W, c, x, next, n, B, past, hooks); // [n·B, P, D]
       if (patches.has('final')) resid = hooks.apply('final', null, resid) as tf.Tensor3D;
-      const ends: number[] = [];
-      for (let j = 0; j < n; j++) for (let b = 0; b < B; b++) ends.push((j * B + b) * g.P + g.len[b] - 1 - g.start[b]);
-      return lnRows(tf.gather(tf.reshape(resid, [n * B * g.P, D]), tf.tensor1d(ends, 'int32')), W.lnF, c.layerNormEps);
+      const rows = Array.from({ length: n * B }, (_, r) => r * g.P + ends[r % B]);
+      return lnRows(tf.gather(tf.reshape(resid, [n * B * g.P, D]), tf.tensor1d(rows, 'int32')), W.lnF, c.layerNormEps);
     });
     const all = Array.from({ length: n }, () => prompts).flat();
     return await logitRows(W, set, all, all.map((_, i) => ({ row: i, pos: 0 })), 1, normed, versus);
   } finally {
     idx.dispose();
-    patches.forEach((t) => t.dispose());
+    patches.forEach((t) => { t.val.dispose(); t.keep.dispose(); });
   }
-}
-
-/** LayerNorm over rows [N, D] with the model's LayerNorm weights (null when folded). */
-function lnRows(x: tf.Tensor, lw: { w: tf.Tensor1D | null; b: tf.Tensor1D | null }, eps: number): tf.Tensor2D {
-  const [N, D] = x.shape;
-  return tf.reshape(layerNorm(tf.reshape(x, [1, N, D]) as tf.Tensor3D, lw, eps, 'path', null), [N, D]) as tf.Tensor2D;
-}
-
-function mlpRows(W: GPT2Weights, l: number, x: tf.Tensor2D): tf.Tensor2D {
-  const bw = W.blocks[l];
-  return linear(geluNew(linear(x, bw.fcW, bw.fcB)), bw.projW, bw.projB);
-}
-
-/** One head's q, k or v from normalised rows x [N, D] → [N, dh]. */
-function headInput(W: GPT2Weights, c: { dModel: number; dHead: number }, l: number, h: number, which: 'q' | 'k' | 'v', x: tf.Tensor2D): tf.Tensor2D {
-  const off = (which === 'q' ? 0 : which === 'k' ? 1 : 2) * c.dModel + h * c.dHead;
-  const bw = W.blocks[l];
-  return linear(x, tf.slice(bw.cAttnW, [0, off], [c.dModel, c.dHead]), tf.slice(bw.cAttnB, [off], [c.dHead]));
-}
-
-/**
- * The logit difference of normalised final rows [n·nP, D] (row = j·nP + pair; disposed here), unembedding only
- * the ids it reads (answer, distractors, candidates) instead of the whole vocabulary; one small async read-back.
- */
-async function logitRows(W: GPT2Weights, set: PromptSet, prompts: Prompt[], pairs: Pair[], n: number, normed: tf.Tensor2D, versus: Versus | undefined): Promise<number[]> {
-  const ids = [...new Set(pairs.flatMap((p) => {
-    const q = prompts[p.row];
-    return [q.answerId, ...q.distractorIds, ...(set.candidates?.ids ?? [])];
-  }))];
-  const col = new Map(ids.map((id, i) => [id, i]));
-  const lg = tf.tidy(() => {
-    const l = tf.matMul(normed, tf.gather(W.WU, tf.tensor1d(ids, 'int32'), 1)); // [n·nP, U]
-    return W.bU ? tf.add(l, tf.gather(W.bU, tf.tensor1d(ids, 'int32'))) : l;
-  });
-  normed.dispose();
-  const data = await lg.data();
-  lg.dispose();
-  const U = ids.length;
-  const out: number[] = [];
-  for (let j = 0; j < n; j++) {
-    pairs.forEach((p, pi) => {
-      const q = prompts[p.row];
-      const at = (id: number): number => data[(j * pairs.length + pi) * U + col.get(id)!];
-      const cand = set.candidates ? set.candidates.ids : [q.answerId, ...q.distractorIds];
-      const s: LogitSummary = {
-        answerId: q.answerId, answer: at(q.answerId), distractors: q.distractorIds.map(at), candidates: cand.map(at), candidateIds: cand,
-        argmax: -1, logSumExp: NaN,
-      };
-      out.push(logitDiff(s, versus));
-    });
-  }
-  return out;
 }

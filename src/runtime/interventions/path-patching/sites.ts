@@ -48,3 +48,17 @@ export function sites(r: PathPatchReceivers, c: Pick<ModelConfig, 'nLayers'>): S
     wholeNames: r.input === 'z' ? [`blocks.${m}.attn.hook_k`, `blocks.${m}.attn.hook_v`] : [],
   }));
 }
+
+/** No site in the last block (or after it): a suffix rerun need run that block only at END (suffixRerunEnds). */
+export function lastBlockUnpatched(S: Site[], nLayers: number): boolean {
+  return S.every((s) => s.layer < nLayers - 1);
+}
+
+/**
+ * A suffix rerun of `rows` rows × P positions through blocks from..L−1, in forward positions: every block at every
+ * position, except an entry block of head receivers (entry-block.ts: its MLP, 8 of a block's 12·d² multiply-adds
+ * per position) and an unpatched last block run at END only but for its queries, keys and values (3 of 12).
+ */
+export function rerunPositions(rows: number, P: number, from: number, L: number, o: { endsOnly: boolean; entry: boolean }): number {
+  return (rows * (P * (L - from) - (o.entry ? P / 3 : 0) - (o.endsOnly ? (3 / 4) * (P - 1) : 0))) / L;
+}

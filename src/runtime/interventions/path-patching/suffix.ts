@@ -14,7 +14,8 @@
  * jointly, so the result equals the full forward's attention up to float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { causalMask, runBlocks, type AttentionCore, type GPT2Weights, type HookRunner, type ModelConfig } from '../../model/index.js';
+import { causalMask, layerNorm, linear, runBlocks, type AttentionCore, type GPT2Weights, type HookRunner, type ModelConfig } from '../../model/index.js';
+import { lnRows, mlpRows } from './rows.js';
 
 /** Per prompt row b of a batch: the first recomputed position and the real length. */
 export interface SuffixGeometry {
@@ -129,4 +130,52 @@ export function suffixRerun(
   W: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, fromLayer: number, n: number, B: number, past: SharedPast | null, hooks: HookRunner,
 ): tf.Tensor3D {
   return runBlocks(W, c, x, fromLayer, suffixCore(n, B, x.shape[1], past), hooks);
+}
+
+/**
+ * suffixRerun, reading only each row's END after the final block: the last block computes keys/values at every
+ * suffix position (END attends to them) but its query, attention output and MLP only at END, since nothing reads
+ * the other positions of the last layer (~9/12 of that block's work saved on those rows). Exact: END's row is
+ * computed by the same operations as in the full block. Only for reruns with no patch in the last layer.
+ * ends[b]: END's index in row b's suffix (prompt-major within a sender, as x). → [n·B, D] (caller disposes).
+ */
+export function suffixRerunEnds(
+  W: GPT2Weights, c: ModelConfig, x: tf.Tensor3D, fromLayer: number, n: number, B: number, past: SharedPast | null, hooks: HookRunner, ends: number[],
+): tf.Tensor2D {
+  const L = c.nLayers;
+  const P = x.shape[1];
+  const resid = runBlocks(W, c, x, fromLayer, suffixCore(n, B, P, past), hooks, L - 1); // [n·B, P, D]
+  try {
+    return tf.tidy(() => {
+      const l = L - 1;
+      const bw = W.blocks[l];
+      const { nHeads: H, dHead: dh, dModel: D } = c;
+      const N = n * B;
+      const idx = tf.tensor1d(Array.from({ length: N }, (_, r) => r * P + ends[r % B]), 'int32');
+      const qkv = linear(tf.reshape(layerNorm(resid, bw.ln1, c.layerNormEps, 'path', null), [N * P, D]), bw.cAttnW, bw.cAttnB); // [N·P, 3D]
+      const heads = (t: tf.Tensor, rows: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [N, rows, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D; // [N, H, rows, dh]
+      const qh = tf.mul(heads(tf.gather(tf.slice(qkv, [0, 0], [N * P, D]), idx), 1), 1 / Math.sqrt(dh)); // [N, H, 1, dh]
+      const kh = heads(tf.slice(qkv, [0, D], [N * P, D]), P);
+      const vh = heads(tf.slice(qkv, [0, 2 * D], [N * P, D]), P);
+      const m = new Float32Array(N * P);
+      for (let r = 0; r < N; r++) for (let j = ends[r % B] + 1; j < P; j++) m[r * P + j] = -Infinity;
+      const own = tf.add(tf.matMul(qh, kh, false, true), tf.tensor4d(m, [N, 1, 1, P])); // [N, H, 1, P]
+      let z: tf.Tensor; // [N, H, 1, dh]
+      if (!past) {
+        z = tf.matMul(tf.softmax(own, -1), vh);
+      } else {
+        const Kp = past.mask.shape[3];
+        const shared = unfold(tf.add(tf.matMul(fold(qh, n, B, H, 1, dh), past.kT.get(l)!), past.mask), n, B, H, 1, Kp); // [N, H, 1, Kp]
+        const pattern = tf.softmax(tf.concat([shared, own], 3), -1);
+        const pShared = tf.slice(pattern, [0, 0, 0, 0], [N, H, 1, Kp]);
+        const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [N, H, 1, P]);
+        z = tf.add(unfold(tf.matMul(fold(pShared, n, B, H, 1, Kp), past.v.get(l)!), n, B, H, 1, dh), tf.matMul(pOwn, vh));
+      }
+      const attnOut = linear(tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [N, D]), bw.cProjW, bw.cProjB); // [N, D]
+      const mid = tf.add(tf.gather(tf.reshape(resid, [N * P, D]), idx), attnOut) as tf.Tensor2D;
+      return tf.add(mid, mlpRows(W, l, lnRows(mid, bw.ln2, c.layerNormEps))) as tf.Tensor2D;
+    });
+  } finally {
+    resid.dispose();
+  }
 }
