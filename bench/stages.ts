@@ -1,8 +1,8 @@
 /**
  * Path-patching stage benchmark (npm run bench:stages): one stage of each kind the paper's circuits use, on
  * random:gpt2-medium, each timed (CPU time of this single-threaded process, so other load on the machine does not
- * skew the ratio) against one forward pass of the same batch (logits at END), on the paper's own
- * prompt shapes: IOI "mixed" prompts (14-20 tokens, S2 in the middle, padded batches) and the released Colored
+ * skew the ratio) against one forward pass of the same batch (logits at END; the median of four timed around the
+ * stage), on the paper's own prompt shapes: IOI "mixed" prompts (14-20 tokens, S2 in the middle, padded batches) and the released Colored
  * Objects prompts (62 tokens, question object at 57). Head-receiver stages use the paper's sender rules (senders
  * below the lowest receiver layer, receivers excluded). Output format is fixed so runs can be compared:
  *
@@ -68,9 +68,14 @@ async function main(): Promise<void> {
   let worst = 0;
   for (const [name, task, opts] of STAGES.filter((s) => s[0].includes(only))) {
     // Costs in CPU time of this (single-threaded) process, so a busy machine does not skew the ratio.
-    const fwd = Math.min(await forward(model, ids.get(task)!), await forward(model, ids.get(task)!));
+    // The unit: the median of four forwards, two before and two after the stage (the machine's speed drifts over
+    // a stage by ±10%; a minimum would favour the forward).
+    const fwds = [await forward(model, ids.get(task)!), await forward(model, ids.get(task)!)];
     (globalThis as { gc?: () => void }).gc?.();
     const r = await cpuMs(() => pathPatchFast(ctx, task, opts));
+    fwds.push(await forward(model, ids.get(task)!), await forward(model, ids.get(task)!));
+    fwds.sort((a, b) => a - b);
+    const fwd = (fwds[1] + fwds[2]) / 2;
     const x = r.cpu / fwd;
     worst = Math.max(worst, x);
     const nSenders = senderList(model.config, opts).length;
