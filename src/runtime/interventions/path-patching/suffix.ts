@@ -107,19 +107,32 @@ function unfold(x: tf.Tensor, n: number, B: number, H: number, P: number, w: num
 export function suffixCore(n: number, B: number, P: number, past: SharedPast | null): AttentionCore {
   // Its own tidy: the attention temporaries are freed before the block's MLP runs (reruns hold many rows).
   return (l, q, k, v) => tf.tidy(() => {
-    const [, , H, dh] = q.shape as number[];
-    const qh = tf.mul(tf.transpose(q, [0, 2, 1, 3]), 1 / Math.sqrt(dh)); // [nB, H, P, dh]
-    const vh = tf.transpose(v, [0, 2, 1, 3]); // [nB, H, P, dh]
-    const own = tf.add(tf.matMul(qh, tf.transpose(k, [0, 2, 3, 1])), causalMask(P, P, 0)); // [nB, H, P, P]
-    if (!past) return tf.transpose(tf.matMul(tf.softmax(own, -1), vh), [0, 2, 1, 3]);
-    const Kp = past.mask.shape[3];
-    const shared = unfold(tf.add(tf.matMul(fold(qh, n, B, H, P, dh), past.kT.get(l)!), past.mask), n, B, H, P, Kp); // [nB, H, P, Kp]
-    const pattern = tf.softmax(tf.concat([shared, own], 3), -1); // [nB, H, P, Kp + P]
-    const pShared = tf.slice(pattern, [0, 0, 0, 0], [n * B, H, P, Kp]);
-    const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [n * B, H, P, P]);
-    const zShared = unfold(tf.matMul(fold(pShared, n, B, H, P, Kp), past.v.get(l)!), n, B, H, P, dh); // [nB, H, P, dh]
-    return tf.transpose(tf.add(zShared, tf.matMul(pOwn, vh)), [0, 2, 1, 3]); // [nB, P, H, dh]
+    const qh = tf.transpose(q, [0, 2, 1, 3]) as tf.Tensor4D; // [nB, H, P, dh]
+    const kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D;
+    const vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
+    return tf.transpose(attendWithPast(l, qh, kh, vh, causalMask(P, P, 0), n, B, past), [0, 2, 1, 3]); // [nB, P, H, dh]
   });
+}
+
+/**
+ * Attention of queries qh [nB, H, Pq, dh] over [the shared past | the rows' own keys kh, vh [nB, H, P, dh]] under
+ * `ownMask` (broadcast to [nB, H, Pq, P]): one softmax over both parts, the sender axis folded into the query axis
+ * for the past, so the past's keys/values are never copied per sender. → z [nB, H, Pq, dh].
+ */
+function attendWithPast(
+  l: number, qh: tf.Tensor4D, kh: tf.Tensor4D, vh: tf.Tensor4D, ownMask: tf.Tensor, n: number, B: number, past: SharedPast | null,
+): tf.Tensor4D {
+  const [N, H, Pq, dh] = qh.shape;
+  const P = kh.shape[2];
+  const q = tf.mul(qh, 1 / Math.sqrt(dh)) as tf.Tensor4D;
+  const own = tf.add(tf.matMul(q, kh, false, true), ownMask); // [nB, H, Pq, P]
+  if (!past) return tf.matMul(tf.softmax(own, -1), vh) as tf.Tensor4D;
+  const Kp = past.mask.shape[3];
+  const shared = unfold(tf.add(tf.matMul(fold(q, n, B, H, Pq, dh), past.kT.get(l)!), past.mask), n, B, H, Pq, Kp); // [nB, H, Pq, Kp]
+  const pattern = tf.softmax(tf.concat([shared, own], 3), -1); // [nB, H, Pq, Kp + P]
+  const pShared = tf.slice(pattern, [0, 0, 0, 0], [N, H, Pq, Kp]);
+  const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [N, H, Pq, P]);
+  return tf.add(unfold(tf.matMul(fold(pShared, n, B, H, Pq, Kp), past.v.get(l)!), n, B, H, Pq, dh), tf.matMul(pOwn, vh)) as tf.Tensor4D;
 }
 
 /**
@@ -154,23 +167,12 @@ export function suffixRerunEnds(
       const idx = tf.tensor1d(Array.from({ length: N }, (_, r) => r * P + ends[r % B]), 'int32');
       const qkv = linear(tf.reshape(layerNorm(resid, bw.ln1, c.layerNormEps, 'path', null), [N * P, D]), bw.cAttnW, bw.cAttnB); // [N·P, 3D]
       const heads = (t: tf.Tensor, rows: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [N, rows, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D; // [N, H, rows, dh]
-      const qh = tf.mul(heads(tf.gather(tf.slice(qkv, [0, 0], [N * P, D]), idx), 1), 1 / Math.sqrt(dh)); // [N, H, 1, dh]
+      const qh = heads(tf.gather(tf.slice(qkv, [0, 0], [N * P, D]), idx), 1); // [N, H, 1, dh]
       const kh = heads(tf.slice(qkv, [0, D], [N * P, D]), P);
       const vh = heads(tf.slice(qkv, [0, 2 * D], [N * P, D]), P);
       const m = new Float32Array(N * P);
       for (let r = 0; r < N; r++) for (let j = ends[r % B] + 1; j < P; j++) m[r * P + j] = -Infinity;
-      const own = tf.add(tf.matMul(qh, kh, false, true), tf.tensor4d(m, [N, 1, 1, P])); // [N, H, 1, P]
-      let z: tf.Tensor; // [N, H, 1, dh]
-      if (!past) {
-        z = tf.matMul(tf.softmax(own, -1), vh);
-      } else {
-        const Kp = past.mask.shape[3];
-        const shared = unfold(tf.add(tf.matMul(fold(qh, n, B, H, 1, dh), past.kT.get(l)!), past.mask), n, B, H, 1, Kp); // [N, H, 1, Kp]
-        const pattern = tf.softmax(tf.concat([shared, own], 3), -1);
-        const pShared = tf.slice(pattern, [0, 0, 0, 0], [N, H, 1, Kp]);
-        const pOwn = tf.slice(pattern, [0, 0, 0, Kp], [N, H, 1, P]);
-        z = tf.add(unfold(tf.matMul(fold(pShared, n, B, H, 1, Kp), past.v.get(l)!), n, B, H, 1, dh), tf.matMul(pOwn, vh));
-      }
+      const z = attendWithPast(l, qh, kh, vh, tf.tensor4d(m, [N, 1, 1, P]), n, B, past); // [N, H, 1, dh]
       const attnOut = linear(tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [N, D]), bw.cProjW, bw.cProjB); // [N, D]
       const mid = tf.add(tf.gather(tf.reshape(resid, [N * P, D]), idx), attnOut) as tf.Tensor2D;
       return tf.add(mid, mlpRows(W, l, lnRows(mid, bw.ln2, c.layerNormEps))) as tf.Tensor2D;
